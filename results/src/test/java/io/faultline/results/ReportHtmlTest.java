@@ -1,0 +1,71 @@
+package io.faultline.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.faultline.checkers.Anomaly;
+import io.faultline.checkers.Validity;
+import io.faultline.faults.FaultInterval;
+import io.faultline.history.History;
+import io.faultline.history.Json;
+import io.faultline.history.Op;
+import io.faultline.history.OpType;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportHtmlTest {
+  private static Op at(Op op, long timeMs) {
+    return op.withTime(timeMs * 1_000_000);
+  }
+
+  private static History history() {
+    Op w = Op.invoke(0, "write", 1L, 3L);
+    Op r = Op.invoke(1, "read", 1L, null);
+    Op c = Op.invoke(2, "cas", 1L, List.of(3L, 4L));
+    return History.of(List.of(
+        at(w, 10), at(w.ok(3L), 15),
+        at(new Op(-1, -1, Op.NEMESIS, OpType.INFO, "pause", "one", null, null), 100),
+        at(new Op(-1, -1, Op.NEMESIS, OpType.INFO, "pause", List.of("n2"), null, null), 101),
+        at(r, 200), at(r.ok(1L), 205),
+        at(c, 300), at(c.info("timeout"), 2300),
+        at(new Op(-1, -1, Op.NEMESIS, OpType.INFO, "resume", "all", null, null), 2400),
+        at(new Op(-1, -1, Op.NEMESIS, OpType.INFO, "resume", List.of("n2"), null, null), 2401)));
+  }
+
+  private static RunResult result(Validity v, List<Anomaly> anomalies, List<FaultInterval> faults) {
+    return new RunResult("ratis", "register", "pause", 7, "./faultline run --system ratis", "abc", v,
+        Map.of("ok", 2L, "fail", 0L, "info", 1L), 1.5, Map.of("p50", 5.0, "p99", 2000.0, "max", 2000.0),
+        anomalies, faults, Map.of("bugs", List.of("ratis.stale-read")));
+  }
+
+  @Test
+  void resultJson_hasEveryFieldOfTheSchema() throws Exception {
+    FaultInterval pause = new FaultInterval("pause", List.of("n2"), 101_000_000, 2_401_000_000L);
+    RunResult r = result(Validity.FALSE, List.of(new Anomaly("nonlinearizable", List.of(4L, 5L), "stale read")), List.of(pause));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) Json.parse(Json.writePretty(r.toJson()));
+    for (String k : List.of("system", "workload", "nemesis", "seed", "command", "git_commit", "valid", "ops", "throughput",
+        "latency_ms", "anomalies", "faults")) {
+      assertTrue(m.containsKey(k), k);
+    }
+    assertEquals(Boolean.FALSE, m.get("valid"));
+    assertEquals(List.of(Map.of("kind", "pause", "nodes", List.of("n2"), "start_ms", 101L, "end_ms", 2401L)), m.get("faults"));
+    assertEquals("unknown", Validity.UNKNOWN.json());
+  }
+
+  @Test
+  void report_isSelfContained_withFaultShadingMarkersAndWitness() {
+    FaultInterval pause = new FaultInterval("pause", List.of("n2"), 101_000_000, 2_401_000_000L);
+    RunResult r = result(Validity.FALSE, List.of(new Anomaly("nonlinearizable", List.of(4L, 5L), "read <1> was stale")), List.of(pause));
+    String html = ReportHtml.render(r, history(), List.of(pause));
+    assertTrue(html.startsWith("<!DOCTYPE html>"));
+    assertFalse(html.contains("<script"), "no scripts");
+    assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"), "no external resources");
+    assertTrue(html.contains("<rect"), "fault interval shaded");
+    assertTrue(html.contains("fill=\"#ff7f0e\""), "info marker");
+    assertTrue(html.contains("witness: op 4"), "witness circled");
+    assertTrue(html.contains("read &lt;1&gt; was stale"), "explanation escaped");
+  }
+}
