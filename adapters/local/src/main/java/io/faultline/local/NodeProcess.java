@@ -1,0 +1,175 @@
+package io.faultline.local;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node as a child JVM of the harness: started with the harness's own java binary and class
+ * path, so a node never runs a different JDK or different code than the run that judges it.
+ *
+ * <p>Files, under {@code <runDir>/nodes/<id>/}: {@code node.log} (stdout and stderr, appended
+ * across restarts), {@code pid} (while the process lives), {@code hosts} (its name resolution),
+ * {@code data/} (kept across kills and restarts).
+ *
+ * <p>The child's stdin is a pipe the harness holds open and never writes; the child's
+ * {@link ParentWatch} halts it when the pipe closes. Teardown sends SIGCONT before SIGTERM (a
+ * stopped process never handles SIGTERM) and SIGKILL after {@link #STOP_WAIT_MS}.
+ */
+public final class NodeProcess {
+  /** Marker system property on every node's command line: {@code -Dfaultline.node=<runId>/<nodeId>}. */
+  public static final String MARKER_PROPERTY = "faultline.node";
+  public static final String MARKER_PREFIX = "-D" + MARKER_PROPERTY + "=";
+  /** How long a node may take to exit after SIGTERM, or after SIGKILL, before we give up on it. */
+  public static final long STOP_WAIT_MS = 5_000;
+  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
+  private final String runId;
+  private final String id;
+  private final Path dir;
+  private final String mainClass;
+  private final List<String> args;
+  private final List<String> systemProperties;
+  private Process process;
+  private OutputStream stdin;
+  private boolean paused;
+
+  NodeProcess(String runId, String id, Path dir, String mainClass, List<String> args, List<String> systemProperties) {
+    this.runId = Objects.requireNonNull(runId, "runId");
+    this.id = Objects.requireNonNull(id, "id");
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
+    this.args = List.copyOf(args);
+    this.systemProperties = List.copyOf(systemProperties);
+  }
+
+  public String id() { return id; }
+  public Path dir() { return dir; }
+  public Path dataDir() { return dir.resolve("data"); }
+  public Path logFile() { return dir.resolve("node.log"); }
+  public Path pidFile() { return dir.resolve("pid"); }
+  public Path hostsFile() { return dir.resolve("hosts"); }
+
+  public synchronized boolean isRunning() { return process != null && process.isAlive(); }
+
+  public synchronized boolean isPaused() { return paused && isRunning(); }
+
+  /** The live process's pid, or -1. */
+  public synchronized long pid() { return isRunning() ? process.pid() : -1; }
+
+  /** Starts the node; a no-op when it runs. Its data directory is kept from any earlier life. */
+  public synchronized void start() throws IOException {
+    if (isRunning()) return;
+    Files.createDirectories(dataDir());
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.addAll(JVM_OPTIONS);
+    command.add(MARKER_PREFIX + runId + "/" + id);
+    command.add("-Djdk.net.hosts.file=" + hostsFile().toAbsolutePath());
+    for (String property : systemProperties) command.add("-D" + property);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(args);
+    Files.writeString(logFile(), "---- faultline: starting " + id + ": " + String.join(" ", command) + "\n",
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    process = new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .start();
+    stdin = process.getOutputStream();
+    paused = false;
+    Files.writeString(pidFile(), process.pid() + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** SIGKILL: a crash, no clean-up. Waits until the process is gone so its port is free again. */
+  public synchronized void kill() throws IOException {
+    if (!isRunning()) return;
+    process.destroyForcibly();
+    awaitExit(STOP_WAIT_MS, "SIGKILL");
+    afterExit();
+  }
+
+  /** SIGSTOP: the node freezes; its sockets stay open and its peers see silence. */
+  public synchronized void pause() throws IOException {
+    if (!isRunning()) return;
+    Signals.send("STOP", process.pid());
+    paused = true;
+  }
+
+  /** SIGCONT. */
+  public synchronized void resume() throws IOException {
+    if (!isRunning()) return;
+    Signals.send("CONT", process.pid());
+    paused = false;
+  }
+
+  /** Teardown: SIGCONT, SIGTERM, then SIGKILL after {@link #STOP_WAIT_MS}; removes the pid file. */
+  public synchronized void stop() throws IOException {
+    if (isRunning()) {
+      terminate();
+      if (!waitExit(STOP_WAIT_MS)) {
+        process.destroyForcibly();
+        awaitExit(STOP_WAIT_MS, "SIGKILL after SIGTERM");
+      }
+    }
+    afterExit();
+  }
+
+  /** First half of a teardown, so that a cluster can signal all nodes before waiting for any. */
+  synchronized void terminate() {
+    if (!isRunning()) return;
+    try {
+      Signals.send("CONT", process.pid());
+    } catch (IOException e) {
+      // It may have died meanwhile; SIGTERM and SIGKILL below settle it either way.
+    }
+    paused = false;
+    process.destroy();
+  }
+
+  synchronized boolean waitExit(long timeoutMs) {
+    if (process == null) return true;
+    try {
+      return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
+    }
+  }
+
+  private void awaitExit(long timeoutMs, String what) throws IOException {
+    if (!waitExit(timeoutMs)) {
+      throw new IOException("node " + id + " (pid " + process.pid() + ") still alive " + timeoutMs + " ms after " + what);
+    }
+  }
+
+  private void afterExit() throws IOException {
+    if (stdin != null) {
+      try {
+        stdin.close();
+      } catch (IOException e) {
+        // The child is gone; its end of the pipe with it.
+      }
+      stdin = null;
+    }
+    paused = false;
+    Files.deleteIfExists(pidFile());
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  @Override
+  public String toString() { return "node " + id + " of run " + runId; }
+}

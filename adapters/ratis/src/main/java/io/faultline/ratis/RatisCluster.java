@@ -1,0 +1,171 @@
+package io.faultline.ratis;
+
+import io.faultline.local.LocalDeployment;
+import io.faultline.sut.Client;
+import io.faultline.sut.Cluster;
+import io.faultline.sut.LeaderAware;
+import io.faultline.sut.Node;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * A running Ratis cluster: one child JVM per node ({@link LocalDeployment}), a client per logical
+ * process bound to node {@code process % nodeCount}, and the leader as the nodes themselves report
+ * it.
+ *
+ * <p>The harness reaches nodes at 127.0.0.1:port: its own JVM does not resolve node names, so its
+ * {@link RaftGroup} carries loopback addresses where the nodes' group carries names.
+ */
+public final class RatisCluster implements Cluster, LeaderAware {
+  /** Bound on {@link #leader()}: each node is asked once, all at once. */
+  static final long LEADER_QUERY_MS = 1_000;
+  static final long ADMIN_REQUEST_TIMEOUT_MS = 800;
+
+  private final LocalDeployment deployment;
+  private final RaftGroup harnessGroup;
+  private final List<RatisNode> nodes;
+  private final boolean staleRead;
+  private final Map<String, RaftClient> adminClients = new LinkedHashMap<>();
+  private final List<RatisClient> clients = new ArrayList<>();
+  private final ExecutorService leaderQueries;
+  private boolean closed;
+
+  RatisCluster(LocalDeployment deployment, RaftGroup harnessGroup, List<RatisNode> nodes, boolean staleRead) {
+    this.deployment = deployment;
+    this.harnessGroup = harnessGroup;
+    this.nodes = List.copyOf(nodes);
+    this.staleRead = staleRead;
+    for (RatisNode node : nodes) {
+      RaftProperties props = new RaftProperties();
+      RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(ADMIN_REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+      adminClients.put(node.id(), RaftClient.newBuilder().setProperties(props).setRaftGroup(harnessGroup)
+          .setRetryPolicy(RetryPolicies.noRetry()).build());
+    }
+    this.leaderQueries = Executors.newFixedThreadPool(nodes.size(), runnable -> {
+      Thread thread = new Thread(runnable, "ratis-leader-query");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  @Override
+  public List<Node> nodes() { return List.copyOf(nodes); }
+
+  /** Log files of the nodes, for error messages and reports. */
+  public List<Path> logFiles() { return deployment.logFiles(); }
+
+  @Override
+  public synchronized Client client(int process) {
+    if (closed) throw new IllegalStateException("cluster is closed");
+    RatisNode node = nodes.get(Math.floorMod(process, nodes.size()));
+    RatisClient client = new RatisClient(harnessGroup, RaftPeerId.valueOf(node.id()), staleRead);
+    clients.add(client);
+    return client;
+  }
+
+  /**
+   * The node that says it leads, asked of every running, unpaused node at once within
+   * {@link #LEADER_QUERY_MS}; with several claims (a deposed leader that has not heard yet), the one
+   * of the highest term.
+   */
+  @Override
+  public Optional<String> leader() {
+    List<CompletableFuture<Optional<Claim>>> asked = new ArrayList<>();
+    for (RatisNode node : nodes) {
+      if (!node.isRunning() || node.isPaused()) continue;
+      RaftClient admin = adminClients.get(node.id());
+      asked.add(CompletableFuture.supplyAsync(() -> ask(admin, node.id()), leaderQueries));
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_QUERY_MS);
+    Claim best = null;
+    for (CompletableFuture<Optional<Claim>> answer : asked) {
+      long leftNs = Math.max(0, deadline - System.nanoTime());
+      try {
+        Optional<Claim> claim = answer.get(leftNs, TimeUnit.NANOSECONDS);
+        if (claim.isPresent() && (best == null || claim.get().term() > best.term())) best = claim.get();
+      } catch (TimeoutException | ExecutionException e) {
+        // That node could not tell in time: it does not count.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return best == null ? Optional.empty() : Optional.of(best.nodeId());
+  }
+
+  private record Claim(String nodeId, long term) {}
+
+  private Optional<Claim> ask(RaftClient admin, String nodeId) {
+    try {
+      GroupInfoReply info = admin.getGroupManagementApi(RaftPeerId.valueOf(nodeId)).info(harnessGroup.getGroupId());
+      RoleInfoProto role = info.getRoleInfoProto();
+      if (role.getRole() == RaftPeerRole.LEADER) return Optional.of(new Claim(nodeId, role.getLeaderInfo().getTerm()));
+    } catch (IOException | RuntimeException e) {
+      // Unreachable or not ready: no claim.
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Waits until some node claims the lead, up to {@code timeoutMs}; gives up at once when too few
+   * nodes run to elect one (a node that died at startup, say).
+   */
+  Optional<String> awaitLeader(long timeoutMs) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    int majority = nodes.size() / 2 + 1;
+    while (System.nanoTime() < deadline) {
+      if (nodes.stream().filter(RatisNode::isRunning).count() < majority) return Optional.empty();
+      Optional<String> leader = leader();
+      if (leader.isPresent()) return leader;
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() throws IOException {
+    List<RatisClient> toClose;
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+      toClose = new ArrayList<>(clients);
+      clients.clear();
+    }
+    for (RatisClient client : toClose) client.close();
+    for (RaftClient admin : adminClients.values()) {
+      try {
+        admin.close();
+      } catch (IOException e) {
+        // Admin clients hold no state worth saving.
+      }
+    }
+    leaderQueries.shutdownNow();
+    deployment.close();
+  }
+}

@@ -1,0 +1,123 @@
+package io.faultline.harness;
+
+import io.faultline.checkers.Checker;
+import io.faultline.checkers.LinearizabilityChecker;
+import io.faultline.checkers.Models;
+import io.faultline.checkers.StatsChecker;
+import io.faultline.faults.FaultSchedule;
+import io.faultline.faults.Nemesis;
+import io.faultline.faults.ProcessNemesis;
+import io.faultline.faults.ScheduledFault;
+import io.faultline.history.Op;
+import io.faultline.ratis.RatisSystem;
+import io.faultline.sut.Cluster;
+import io.faultline.sut.SystemUnderTest;
+import io.faultline.workloads.RegisterWorkload;
+import io.faultline.workloads.Workload;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The names a user types, resolved to parts: systems, workloads (with the checkers that judge them)
+ * and nemeses. Every unknown name is refused with the list of known ones.
+ */
+final class Catalog {
+  private Catalog() {}
+
+  private static final Map<String, Supplier<SystemUnderTest>> SYSTEMS = new LinkedHashMap<>();
+  static {
+    SYSTEMS.put("ratis", RatisSystem::new);
+  }
+
+  static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME);
+  static final List<String> NEMESES = List.of("kill", "pause");
+  static final List<String> CHECKERS = List.of("linearizable");
+
+  static SystemUnderTest system(String name) {
+    Supplier<SystemUnderTest> s = SYSTEMS.get(name);
+    if (s == null) throw new IllegalArgumentException("option --system: '" + name + "' is not a known system; known: " + String.join(", ", SYSTEMS.keySet()));
+    return s.get();
+  }
+
+  static RunParts parts(RunSpec spec) {
+    return parts(spec, system(spec.system()));
+  }
+
+  /** Resolves everything but the system, which the caller gives (tests give a double). */
+  static RunParts parts(RunSpec spec, SystemUnderTest sut) {
+    for (String bug : spec.bugs()) {
+      if (!sut.bugs().contains(bug)) {
+        throw new IllegalArgumentException("option --bug: '" + bug + "' is not a planted bug of " + sut.name() + "; it has: "
+            + (sut.bugs().isEmpty() ? "none" : String.join(", ", new TreeSet<>(sut.bugs()))));
+      }
+    }
+    for (String n : spec.nemeses()) {
+      if (!NEMESES.contains(n)) throw new IllegalArgumentException("option --nemesis: '" + n + "' is not a known fault family; known: " + String.join(", ", NEMESES) + ", or none");
+    }
+    Workload workload;
+    List<Checker> checkers = new ArrayList<>();
+    switch (spec.workload()) {
+      case RegisterWorkload.NAME:
+        RegisterWorkload.Options o = RegisterWorkload.Options.defaults()
+            .withOpsPerKey(spec.opsPerKey())
+            .withKeyChoice(RegisterWorkload.KeyChoice.parse(spec.keyDistribution()));
+        workload = RegisterWorkload.create(spec.seed(), o);
+        checkers.add(new LinearizabilityChecker(Models.byName("cas-register")));
+        checkers.add(new StatsChecker());
+        break;
+      default:
+        throw new IllegalArgumentException("option --workload: '" + spec.workload() + "' is not a known workload; known: " + String.join(", ", WORKLOADS));
+    }
+    if (!sut.capabilities().containsAll(workload.needs())) {
+      throw new IllegalArgumentException("system " + sut.name() + " cannot run workload " + workload.name() + ": it needs "
+          + workload.needs() + " and the system offers " + sut.capabilities());
+    }
+    List<ScheduledFault> schedule = spec.nemeses().isEmpty() ? List.of()
+        : FaultSchedule.generate(spec.nemeses(), spec.targets(), spec.nemesisIntervalMs(), spec.timeMs(), spec.seed());
+    Function<Cluster, Nemesis> nemesis = spec.nemeses().isEmpty() ? c -> NoNemesis.INSTANCE : c -> new ProcessNemesis(c, spec.seed());
+    return new RunParts(sut, workload, checkers, nemesis, schedule);
+  }
+
+  static Checker checker(String name, String model, long timeLimitMs) {
+    if (!CHECKERS.contains(name)) throw new IllegalArgumentException("option --checker: '" + name + "' is not a known checker; known: " + String.join(", ", CHECKERS));
+    return new LinearizabilityChecker(Models.byName(model), timeLimitMs, LinearizabilityChecker.CONFIGS_MAX_DEFAULT);
+  }
+
+  /** The nemesis of a quiet run: does nothing, heals nothing. */
+  enum NoNemesis implements Nemesis {
+    INSTANCE;
+
+    @Override
+    public Op invoke(Op invocation) {
+      return invocation.info("no nemesis in this run");
+    }
+
+    @Override
+    public List<Op> healOps() {
+      return List.of();
+    }
+  }
+
+  /** For picocli's ${COMPLETION-CANDIDATES}. */
+  static final class SystemNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() { return Set.copyOf(SYSTEMS.keySet()).iterator(); }
+  }
+
+  static final class WorkloadNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() { return WORKLOADS.iterator(); }
+  }
+
+  static final class CheckerNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() { return CHECKERS.iterator(); }
+  }
+}

@@ -1,0 +1,93 @@
+package io.faultline.harness;
+
+import io.faultline.checkers.Validity;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code faultline demo}: the main job on the embedded defaults. A short campaign over the systems
+ * that exist: each under faults, and each planted bug that the faults should expose, then a table of
+ * verdicts and figures. Exit 0 when every verdict is the expected one.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"A short campaign over the systems that exist, on the embedded defaults: each system under faults",
+        "(expected valid) and each planted bug (expected caught), then a table of verdicts and figures.",
+        "Exit 0 when every verdict is the expected one, 1 otherwise, 2 on error."})
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--time", defaultValue = "20s", description = "Workload time of each run (default ${DEFAULT-VALUE}).")
+  String time;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the campaign; run i uses seed+i (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--out", description = "Campaign directory (default results/runs/demo/<timestamp>).")
+  Path out;
+
+  /** One run of the campaign and the verdict it should reach. */
+  record Entry(String label, String system, String workload, List<String> nemeses, Set<String> bugs, Validity expected,
+      long nemesisIntervalMs) {}
+
+  static List<Entry> campaign() {
+    return List.of(
+        new Entry("ratis-kill-pause", "ratis", "register", List.of("kill", "pause"), Set.of(), Validity.TRUE, 5_000),
+        new Entry("ratis-stale-read", "ratis", "register", List.of("pause"), Set.of("ratis.stale-read"), Validity.FALSE, 4_000));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    long timeMs = Durations.parseMs(time);
+    Path dir = out != null ? out : Paths.get("results", "runs", "demo",
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Progress progress = Progress.forStdout(false);
+    List<String[]> rows = new ArrayList<>();
+    boolean allExpected = true;
+    int i = 0;
+    for (Entry e : campaign()) {
+      RunSpec spec = new RunSpec(e.system(), e.workload(), e.nemeses(), "one", timeMs, 10, seed + i, dir.resolve(e.label()),
+          e.bugs(), 3, e.nemesisIntervalMs(), 3_000, 200, "uniform");
+      i++;
+      progress.line("=== demo run " + i + "/" + campaign().size() + ": " + e.label() + " (expected valid " + e.expected().json() + ")");
+      Runner.Outcome o = Campaign.runOne(spec, progress);
+      var r = o.result();
+      boolean asExpected = r.valid() == e.expected();
+      allExpected &= asExpected;
+      rows.add(new String[] {e.label(), e.system(), e.workload(), spec.nemesisLabel(), e.bugs().isEmpty() ? "-" : String.join(",", e.bugs()),
+          String.valueOf(r.ops().getOrDefault("ok", 0L)), String.valueOf(r.ops().getOrDefault("fail", 0L)),
+          String.valueOf(r.ops().getOrDefault("info", 0L)), String.format(Locale.ROOT, "%.0f", r.throughput()),
+          String.format(Locale.ROOT, "%.1f", r.latencyMs().getOrDefault("p99", 0.0)), String.valueOf(r.valid().json()),
+          String.valueOf(e.expected().json()), asExpected ? "yes" : "NO", String.valueOf(r.anomalies().size())});
+    }
+    System.out.println();
+    System.out.println(table(List.of("run", "system", "workload", "nemesis", "bug", "ok", "fail", "info", "ok/s", "p99 ms",
+        "valid", "expected", "as expected", "anomalies"), rows));
+    System.out.println("runs, histories and reports: " + dir);
+    System.out.println(allExpected ? "demo: every verdict as expected" : "demo: some verdicts were NOT as expected");
+    return allExpected ? Main.EXIT_VALID : Main.EXIT_INVALID;
+  }
+
+  static String table(List<String> header, List<String[]> rows) {
+    int[] w = new int[header.size()];
+    for (int c = 0; c < w.length; c++) {
+      w[c] = header.get(c).length();
+      for (String[] r : rows) w[c] = Math.max(w[c], r[c].length());
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < w.length; c++) sb.append(String.format("%-" + (w[c] + 2) + "s", header.get(c)));
+    sb.append('\n');
+    for (int c = 0; c < w.length; c++) sb.append("-".repeat(w[c])).append("  ");
+    for (String[] r : rows) {
+      sb.append('\n');
+      for (int c = 0; c < w.length; c++) sb.append(String.format("%-" + (w[c] + 2) + "s", r[c]));
+    }
+    return sb.toString();
+  }
+}

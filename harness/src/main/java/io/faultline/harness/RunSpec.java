@@ -1,0 +1,83 @@
+package io.faultline.harness;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything a run needs, validated once with messages that name the option and the bad value.
+ *
+ * @param system            system under test (ratis, ...)
+ * @param workload          workload name (register, ...)
+ * @param nemeses           fault families (kill, pause); empty for a quiet run
+ * @param targets           which nodes a fault hits: one, minority, majority, all, leader
+ * @param timeMs            how long the workload runs, before heal, quiet period and final reads
+ * @param concurrency       client worker threads
+ * @param seed              the run's seed
+ * @param out               the run directory
+ * @param bugs              planted bugs to switch on
+ * @param nodes             cluster size
+ * @param nemesisIntervalMs mean time between faults
+ * @param quietMs           the quiet period after the heal, before final reads
+ * @param opsPerKey         register workload: ops per key before its group moves on
+ * @param keyDistribution   register workload: uniform or zipfian
+ */
+record RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
+    long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
+    String keyDistribution) {
+
+  static final Set<String> TARGETS = Set.of("one", "minority", "majority", "all", "leader");
+  static final long TIME_MS_MAX = 24L * 3600 * 1000;
+  static final int CONCURRENCY_MAX = 1024;
+
+  RunSpec {
+    Objects.requireNonNull(system, "system");
+    Objects.requireNonNull(workload, "workload");
+    nemeses = List.copyOf(nemeses);
+    bugs = Set.copyOf(bugs);
+    Objects.requireNonNull(out, "out");
+    require(TARGETS.contains(targets), "--targets", targets, "one of " + String.join("|", new java.util.TreeSet<>(TARGETS)));
+    require(timeMs >= 1000 && timeMs <= TIME_MS_MAX, "--time", timeMs + "ms", "between 1s and 24h");
+    require(concurrency >= 1 && concurrency <= CONCURRENCY_MAX, "--concurrency", String.valueOf(concurrency), "1.." + CONCURRENCY_MAX);
+    require(nodes >= 1 && nodes <= 9, "--nodes", String.valueOf(nodes), "1..9");
+    require(nemesisIntervalMs >= 100, "--nemesis-interval", nemesisIntervalMs + "ms", "at least 100ms");
+    require(quietMs >= 0 && quietMs <= 600_000, "--quiet-period", quietMs + "ms", "0..10m");
+    require(opsPerKey >= 1 && opsPerKey <= 100_000, "--ops-per-key", String.valueOf(opsPerKey), "1..100000");
+    require(keyDistribution.equals("uniform") || keyDistribution.equals("zipfian"), "--key-dist", keyDistribution, "uniform or zipfian");
+  }
+
+  private static void require(boolean ok, String option, String value, String expected) {
+    if (!ok) throw new IllegalArgumentException("option " + option + ": '" + value + "' is invalid; expected " + expected);
+  }
+
+  String nemesisLabel() {
+    return nemeses.isEmpty() ? "none" : String.join(",", nemeses);
+  }
+
+  /** The exact command line that re-runs this run. */
+  String command() {
+    List<String> a = new ArrayList<>(List.of("./faultline", "run", "--system", system, "--workload", workload,
+        "--nemesis", nemesisLabel(), "--targets", targets, "--time", Durations.format(timeMs),
+        "--concurrency", String.valueOf(concurrency), "--nodes", String.valueOf(nodes),
+        "--nemesis-interval", Durations.format(nemesisIntervalMs), "--quiet-period", Durations.format(quietMs),
+        "--ops-per-key", String.valueOf(opsPerKey), "--key-dist", keyDistribution,
+        "--seed", String.valueOf(seed), "--out", out.toString()));
+    for (String b : new java.util.TreeSet<>(bugs)) {
+      a.add("--bug");
+      a.add(b);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String s : a) {
+      if (sb.length() > 0) sb.append(' ');
+      sb.append(s.matches("[A-Za-z0-9_./:,=+-]+") ? s : "'" + s.replace("'", "'\\''") + "'");
+    }
+    return sb.toString();
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

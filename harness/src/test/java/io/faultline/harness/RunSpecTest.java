@@ -1,0 +1,45 @@
+package io.faultline.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RunSpecTest {
+  private static RunSpec spec(String targets, long timeMs, int concurrency) {
+    return new RunSpec("ratis", "register", List.of("kill", "pause"), targets, timeMs, concurrency, 7, Path.of("out"),
+        Set.of("ratis.stale-read"), 3, 5_000, 3_000, 200, "uniform");
+  }
+
+  @Test
+  void command_rerunsTheSameRun_withSeedAndBugs() {
+    String c = spec("one", 30_000, 10).command();
+    assertTrue(c.startsWith("./faultline run --system ratis --workload register --nemesis kill,pause"), c);
+    assertTrue(c.contains("--time 30s"), c);
+    assertTrue(c.contains("--seed 7"), c);
+    assertTrue(c.contains("--bug ratis.stale-read"), c);
+  }
+
+  @Test
+  void badOption_isRejected_namingTheOptionAndValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec("some", 30_000, 10));
+    assertTrue(e.getMessage().contains("--targets") && e.getMessage().contains("'some'"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> spec("one", 30_000, 0));
+    assertTrue(e.getMessage().contains("--concurrency"), e.getMessage());
+  }
+
+  @Test
+  void durations_parseAndFormat_asPeopleWriteThem() {
+    assertEquals(500, Durations.parseMs("500ms"));
+    assertEquals(30_000, Durations.parseMs("30s"));
+    assertEquals(120_000, Durations.parseMs("2m"));
+    assertEquals("2m", Durations.format(120_000));
+    assertEquals("1500ms", Durations.format(1500));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parseMs("30 seconds"));
+    assertTrue(e.getMessage().contains("'30 seconds'"));
+  }
+}
