@@ -17,6 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code faultline run ...}). One cluster at a time.
  */
 class RatisRegisterIT {
+  /** -Pnightly: 5-node clusters and longer runs. */
+  private static final boolean NIGHTLY = Boolean.getBoolean("faultline.nightly");
+  private static final String NODES = NIGHTLY ? "5" : "3";
+  private static final String TIME = NIGHTLY ? "180s" : "30s";
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> result(Path dir) throws Exception {
@@ -26,7 +30,7 @@ class RatisRegisterIT {
   @Test
   void ratisRegister_underKillAndPause_isLinearizable(@TempDir Path dir) throws Exception {
     int code = Main.execute("run", "--system", "ratis", "--workload", "register", "--nemesis", "kill,pause",
-        "--time", "30s", "--concurrency", "10", "--seed", "7", "--nemesis-interval", "6s", "--out", dir.toString(),
+        "--time", TIME, "--nodes", NODES, "--concurrency", "10", "--seed", "7", "--nemesis-interval", "6s", "--out", dir.toString(),
         "--no-progress");
     Map<String, Object> r = result(dir);
     assertEquals(Boolean.TRUE, r.get("valid"), () -> "expected valid; result: " + Json.writePretty(r));
@@ -44,7 +48,7 @@ class RatisRegisterIT {
   @Test
   void staleReadBug_underPauseAlone_isCaughtAsNonlinearizable(@TempDir Path dir) throws Exception {
     int code = Main.execute("run", "--system", "ratis", "--workload", "register", "--nemesis", "pause",
-        "--time", "30s", "--concurrency", "10", "--seed", "11", "--nemesis-interval", "4s", "--out", dir.toString(),
+        "--time", TIME, "--nodes", NODES, "--concurrency", "10", "--seed", "11", "--nemesis-interval", "4s", "--out", dir.toString(),
         "--bug", "ratis.stale-read", "--no-progress");
     Map<String, Object> r = result(dir);
     assertEquals(Boolean.FALSE, r.get("valid"), () -> "the stale read should be caught; result: " + Json.writePretty(r));
