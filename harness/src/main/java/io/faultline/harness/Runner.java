@@ -88,11 +88,13 @@ final class Runner {
         Thread nemesisWorker = new Thread(() -> runSchedule(nemesis, recorder, mainEndNs), "nemesis");
         nemesisWorker.setDaemon(true);
         nemesisWorker.start();
-        join(workers, mainEndNs, recorder);
+        // Heal as soon as the schedule is over, before waiting for clients stuck on a faulty node.
         join(List.of(nemesisWorker), mainEndNs, recorder);
-
-        progress.line("healing: " + nemesis.healOps().size() + " heal ops; quiet period " + Durations.format(spec.quietMs()));
-        for (Op heal : nemesis.healOps()) perform(nemesis, recorder, heal);
+        List<Op> heals = nemesis.healOps();
+        if (!heals.isEmpty()) progress.line("healing: " + heals.size() + " heal ops");
+        for (Op heal : heals) perform(nemesis, recorder, heal);
+        join(workers, mainEndNs, recorder);
+        progress.line("quiet period " + Durations.format(spec.quietMs()));
         sleepMs(spec.quietMs());
 
         Generator finalGen = parts.workload().finalGenerator();
