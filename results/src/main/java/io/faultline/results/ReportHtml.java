@@ -25,6 +25,8 @@ public final class ReportHtml {
 
   /** At most this many points are drawn; beyond it every k-th op is drawn and the page says so. */
   static final int POINTS_MAX = 20_000;
+  /** At most this many dependency cycles are drawn. */
+  static final int CYCLES_MAX = 12;
   private static final int WIDTH = 1000;
   private static final int HEIGHT = 300;
   private static final int LEFT = 64;
@@ -114,6 +116,22 @@ public final class ReportHtml {
           sb.append(esc(op == null ? "op " + idx : HistoryJson.toJson(op))).append('\n');
         }
         sb.append("</pre>\n");
+      }
+    }
+
+    List<Map<?, ?>> cycles = CycleGraph.cyclesOf(result.extra());
+    if (!cycles.isEmpty()) {
+      sb.append("<h2>Dependency cycles</h2>\n<p>Each arrow is a dependency between two transactions (named by the op index of\n")
+          .append("their completion): <span style=\"color:#2e7d32\">ww</span>, <span style=\"color:#1565c0\">wr</span>, ")
+          .append("<span style=\"color:#c62828\">rw</span>, <span style=\"color:#6a1b9a\">realtime / process</span>; hover for why.</p>\n");
+      int shown = 0;
+      for (Map<?, ?> c : cycles) {
+        if (shown++ >= CYCLES_MAX) {
+          sb.append("<p>").append(cycles.size() - CYCLES_MAX).append(" more cycles are in result.json.</p>\n");
+          break;
+        }
+        sb.append("<figure style=\"display:inline-block;margin:8px\">").append(CycleGraph.svg(c))
+            .append("<figcaption>").append(esc(String.valueOf(c.get("type")))).append("</figcaption></figure>\n");
       }
     }
 

@@ -68,4 +68,19 @@ class ReportHtmlTest {
     assertTrue(html.contains("witness: op 4"), "witness circled");
     assertTrue(html.contains("read &lt;1&gt; was stale"), "explanation escaped");
   }
+
+  @Test
+  void report_drawsEachDependencyCycle_withLabelledEdges() {
+    Map<String, Object> cycle = Map.of("type", "G2-item", "steps", List.of(
+        Map.of("from", 12L, "to", 40L, "edge", "rw", "key", "x", "why", "T2 did not see T1's append of 3"),
+        Map.of("from", 40L, "to", 12L, "edge", "rw", "key", "y", "why", "T1 did not see T2's append of 4")));
+    RunResult r = new RunResult("postgres", "list-append", "none", 7, "c", "abc", Validity.FALSE, Map.of(), 0, Map.of(),
+        List.of(new Anomaly("G2-item", List.of(12L, 40L), "write skew")), List.of(),
+        Map.of("checkers", Map.of("list-append", Map.of("cycles", List.of(cycle)))));
+    String html = ReportHtml.render(r, history(), List.of());
+    assertTrue(html.contains("Dependency cycles"));
+    assertTrue(html.contains(">op 12<") && html.contains(">op 40<"), "both transactions drawn");
+    assertTrue(html.contains(">rw x<") && html.contains(">rw y<"), "edges labelled with type and key");
+    assertTrue(html.contains("T2 did not see T1&#39;s append of 3") || html.contains("T2 did not see T1's append of 3"));
+  }
 }
