@@ -71,7 +71,8 @@ final class Progress {
           double frac = Math.min(1.0, (double) nowMs / timeMs);
           int width = 30;
           int filled = (int) Math.round(frac * width);
-          bar("[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + (nowMs / 1000) + "/" + (timeMs / 1000) + "s  " + counts);
+          String phase = nowMs >= timeMs ? " (after --time: heal, quiet period, final reads)" : "";
+          bar("[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + (Math.min(nowMs, timeMs) / 1000) + "/" + (timeMs / 1000) + "s  " + counts + phase);
         } else if (nowMs - lastPlain >= interval) {
           lastPlain = nowMs;
           line("t=" + (nowMs / 1000) + "s/" + (timeMs / 1000) + "s  " + counts);
