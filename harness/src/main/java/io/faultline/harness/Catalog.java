@@ -9,7 +9,14 @@ import io.faultline.faults.Nemesis;
 import io.faultline.faults.ProcessNemesis;
 import io.faultline.faults.ScheduledFault;
 import io.faultline.history.Op;
+import io.faultline.postgres.PostgresSystem;
 import io.faultline.ratis.RatisSystem;
+import io.faultline.sut.Capability;
+import io.faultline.checkers.TxnCheckers;
+import io.faultline.workloads.ListAppendWorkload;
+import io.faultline.workloads.BankWorkload;
+import io.faultline.checkers.BankChecker;
+import io.faultline.workloads.RwRegisterWorkload;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.SystemUnderTest;
 import io.faultline.workloads.RegisterWorkload;
@@ -34,16 +41,22 @@ final class Catalog {
   private static final Map<String, Supplier<SystemUnderTest>> SYSTEMS = new LinkedHashMap<>();
   static {
     SYSTEMS.put("ratis", RatisSystem::new);
+    SYSTEMS.put("postgres", PostgresSystem::new);
   }
 
-  static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME);
+  static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME, ListAppendWorkload.NAME, RwRegisterWorkload.NAME, BankWorkload.NAME);
   static final List<String> NEMESES = List.of("kill", "pause");
-  static final List<String> CHECKERS = List.of("linearizable");
+  static final List<String> CHECKERS = List.of("linearizable", "list-append", "rw-register");
 
   static SystemUnderTest system(String name) {
     Supplier<SystemUnderTest> s = SYSTEMS.get(name);
     if (s == null) throw new IllegalArgumentException("option --system: '" + name + "' is not a known system; known: " + String.join(", ", SYSTEMS.keySet()));
     return s.get();
+  }
+
+  /** The cluster size when --nodes is not given: one server for postgres (no replication), else 3. */
+  static int defaultNodeCount(String system) {
+    return system.equals("postgres") ? 1 : 3;
   }
 
   static RunParts parts(RunSpec spec) {
@@ -72,6 +85,24 @@ final class Catalog {
         checkers.add(new LinearizabilityChecker(Models.byName("cas-register")));
         checkers.add(new StatsChecker());
         break;
+      case ListAppendWorkload.NAME:
+        workload = ListAppendWorkload.create(spec.seed());
+        checkers.add(TxnCheckers.byName(ListAppendWorkload.NAME, spec.consistencyModels()));
+        checkers.add(new StatsChecker());
+        break;
+      case RwRegisterWorkload.NAME:
+        workload = RwRegisterWorkload.create(spec.seed());
+        checkers.add(TxnCheckers.byName(RwRegisterWorkload.NAME, spec.consistencyModels()));
+        checkers.add(new StatsChecker());
+        break;
+      case BankWorkload.NAME:
+        BankWorkload.Options bank = BankWorkload.Options.defaults();
+        workload = BankWorkload.create(spec.seed(), bank);
+        List<Object> accounts = new ArrayList<>();
+        for (long a = 0; a < bank.accountCount(); a++) accounts.add(a);
+        checkers.add(new BankChecker(new BankChecker.Options(bank.total(), accounts)));
+        checkers.add(new StatsChecker());
+        break;
       default:
         throw new IllegalArgumentException("option --workload: '" + spec.workload() + "' is not a known workload; known: " + String.join(", ", WORKLOADS));
     }
@@ -82,12 +113,30 @@ final class Catalog {
     List<ScheduledFault> schedule = spec.nemeses().isEmpty() ? List.of()
         : FaultSchedule.generate(spec.nemeses(), spec.targets(), spec.nemesisIntervalMs(), spec.timeMs(), spec.seed());
     Function<Cluster, Nemesis> nemesis = spec.nemeses().isEmpty() ? c -> NoNemesis.INSTANCE : c -> new ProcessNemesis(c, spec.seed());
-    return new RunParts(sut, workload, checkers, nemesis, schedule);
+    return new RunParts(sut, workload, checkers, nemesis, schedule, systemOptions(spec, sut));
   }
 
-  static Checker checker(String name, String model, long timeLimitMs) {
+  /**
+   * The options a system is started with. Transactional systems are told the isolation level and which
+   * workload's tables a read-only txn reads; other systems take no isolation level.
+   */
+  static Map<String, String> systemOptions(RunSpec spec, SystemUnderTest sut) {
+    Map<String, String> m = new LinkedHashMap<>(spec.systemOptions());
+    boolean transactional = sut.capabilities().contains(Capability.TXN_LIST_APPEND) || sut.capabilities().contains(Capability.TXN_RW_REGISTER);
+    if (transactional) {
+      m.put("workload", spec.workload());
+    } else if (spec.isolation() != null) {
+      throw new IllegalArgumentException("option --isolation: " + sut.name() + " is not transactional; only postgres takes an isolation level");
+    }
+    return m;
+  }
+
+  static Checker checker(String name, String model, List<String> consistencyModels, long timeLimitMs) {
     if (!CHECKERS.contains(name)) throw new IllegalArgumentException("option --checker: '" + name + "' is not a known checker; known: " + String.join(", ", CHECKERS));
-    return new LinearizabilityChecker(Models.byName(model), timeLimitMs, LinearizabilityChecker.CONFIGS_MAX_DEFAULT);
+    if (name.equals("linearizable")) {
+      return new LinearizabilityChecker(Models.byName(model), timeLimitMs, LinearizabilityChecker.CONFIGS_MAX_DEFAULT);
+    }
+    return TxnCheckers.byName(name, consistencyModels);
   }
 
   /** The nemesis of a quiet run: does nothing, heals nothing. */

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 /** {@code faultline check}: judges stored histories (JSON lines or Jepsen EDN), one JSON verdict line per file. */
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = {"Checks stored histories (JSON lines, or Jepsen EDN) in one JVM and prints one JSON line per file:",
-        "{\"file\":...,\"valid\":true|false|\"unknown\",\"ms\":...} plus the anomalies when not valid.",
+        "{\"file\":...,\"valid\":true|false|\"unknown\",\"ms\":...} plus the anomalies when not valid",
+        "(and, for list-append / rw-register, anomaly_types and not).",
         "Exit 0 when all are valid, 1 when any is not or is unknown, 2 on error (unreadable or malformed file)."})
 final class CheckCommand implements Callable<Integer> {
   @Option(names = "--checker", defaultValue = "linearizable", description = "Checker: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
@@ -33,6 +34,10 @@ final class CheckCommand implements Callable<Integer> {
       description = "linearizable: the model, as Knossos names them: register, cas-register, kv, counter, set, fifo-queue (default ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(names = "--consistency-models", defaultValue = "strict-serializable", split = ",",
+      description = "list-append, rw-register: the models to judge against, Elle's names (default ${DEFAULT-VALUE}).")
+  List<String> consistencyModels;
+
   @Option(names = "--time-limit", defaultValue = "60s", description = "Per file; past it the verdict is unknown (default ${DEFAULT-VALUE}).")
   String timeLimit;
 
@@ -41,7 +46,7 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Checker c = Catalog.checker(checker, model, Durations.parseMs(timeLimit));
+    Checker c = Catalog.checker(checker, model, consistencyModels, Durations.parseMs(timeLimit));
     Validity all = Validity.TRUE;
     boolean error = false;
     for (Path file : files) {

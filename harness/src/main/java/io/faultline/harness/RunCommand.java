@@ -49,8 +49,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--bug", description = "Switch on a planted bug, e.g. ratis.stale-read (repeatable).")
   List<String> bugs = new ArrayList<>();
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default ${DEFAULT-VALUE}).")
-  int nodes;
+  @Option(names = "--nodes", description = "Cluster size (default: 3; 1 for postgres, which runs one server).")
+  Integer nodes;
 
   @Option(names = "--nemesis-interval", defaultValue = "10s", description = "Mean time between faults (default ${DEFAULT-VALUE}).")
   String nemesisInterval;
@@ -65,6 +65,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--key-dist", defaultValue = "uniform",
       description = "register: how the next key is chosen, uniform (fresh keys in order) or zipfian (default ${DEFAULT-VALUE}).")
   String keyDist;
+
+  @Option(names = "--isolation",
+      description = "Transactional systems (postgres): serializable, repeatable-read or read-committed (default: serializable for postgres).")
+  String isolation;
+
+  @Option(names = "--consistency-models", defaultValue = "strict-serializable", split = ",",
+      description = "Transactional workloads: the models to judge against, Elle's names (default ${DEFAULT-VALUE}).")
+  List<String> consistencyModels;
 
   @Option(names = "--no-progress", description = "No progress output, only the verdict.")
   boolean noProgress;
@@ -83,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
     for (String n : nemesis) if (!n.isBlank() && !n.equals("none")) nem.add(n.trim());
     Path dir = out != null ? out : defaultOut(system);
     return new RunSpec(system, workload, nem, targets, Durations.parseMs(time), concurrency, s, dir,
-        new LinkedHashSet<>(bugs), nodes, Durations.parseMs(nemesisInterval), Durations.parseMs(quietPeriod), opsPerKey, keyDist);
+        new LinkedHashSet<>(bugs), nodes != null ? nodes : Catalog.defaultNodeCount(system), Durations.parseMs(nemesisInterval), Durations.parseMs(quietPeriod), opsPerKey, keyDist,
+        isolation, consistencyModels);
   }
 
   static Path defaultOut(String system) {

@@ -3,7 +3,6 @@ package io.faultline.harness;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -24,11 +23,24 @@ import java.util.Set;
  * @param quietMs           the quiet period after the heal, before final reads
  * @param opsPerKey         register workload: ops per key before its group moves on
  * @param keyDistribution   register workload: uniform or zipfian
+ * @param isolation         transactional systems: the isolation level asked of the database, or null
+ * @param consistencyModels transactional workloads: the models the history is judged against
  */
 record RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
     long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
-    String keyDistribution) {
+    String keyDistribution, String isolation, List<String> consistencyModels) {
 
+  static final List<String> CONSISTENCY_MODELS_DEFAULT = List.of("strict-serializable");
+
+  /** A run with the defaults of the transactional options (register workloads and their tests). */
+  RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
+      long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
+      String keyDistribution) {
+    this(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs, quietMs,
+        opsPerKey, keyDistribution, null, CONSISTENCY_MODELS_DEFAULT);
+  }
+
+  static final List<String> ISOLATIONS = List.of("serializable", "repeatable-read", "read-committed");
   static final Set<String> TARGETS = Set.of("one", "minority", "majority", "all", "leader");
   static final long TIME_MS_MAX = 24L * 3600 * 1000;
   static final int CONCURRENCY_MAX = 1024;
@@ -37,6 +49,9 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     Objects.requireNonNull(system, "system");
     Objects.requireNonNull(workload, "workload");
     nemeses = List.copyOf(nemeses);
+    consistencyModels = List.copyOf(consistencyModels);
+    require(!consistencyModels.isEmpty(), "--consistency-models", "", "at least one model");
+    require(isolation == null || ISOLATIONS.contains(isolation), "--isolation", isolation, String.join("|", ISOLATIONS));
     bugs = Set.copyOf(bugs);
     Objects.requireNonNull(out, "out");
     require(TARGETS.contains(targets), "--targets", targets, "one of " + String.join("|", new java.util.TreeSet<>(TARGETS)));
@@ -65,6 +80,14 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
         "--nemesis-interval", Durations.format(nemesisIntervalMs), "--quiet-period", Durations.format(quietMs),
         "--ops-per-key", String.valueOf(opsPerKey), "--key-dist", keyDistribution,
         "--seed", String.valueOf(seed), "--out", out.toString()));
+    if (isolation != null) {
+      a.add("--isolation");
+      a.add(isolation);
+    }
+    if (!consistencyModels.equals(CONSISTENCY_MODELS_DEFAULT)) {
+      a.add("--consistency-models");
+      a.add(String.join(",", consistencyModels));
+    }
     for (String b : new java.util.TreeSet<>(bugs)) {
       a.add("--bug");
       a.add(b);
@@ -77,7 +100,10 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     return sb.toString();
   }
 
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
+  /** What the system is told beyond the cluster shape (ClusterSpec.options). */
+  java.util.Map<String, String> systemOptions() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    if (isolation != null) m.put("isolation", isolation);
+    return m;
   }
 }

@@ -73,7 +73,7 @@ final class Runner {
         + spec.concurrency() + (spec.bugs().isEmpty() ? "" : " bugs=" + String.join(",", spec.bugs())));
     progress.line("re-run: " + spec.command());
     progress.line("starting " + spec.nodes() + " " + spec.system() + " nodes in " + dir);
-    ClusterSpec clusterSpec = new ClusterSpec(spec.nodes(), dir, spec.seed(), spec.bugs(), Map.of());
+    ClusterSpec clusterSpec = new ClusterSpec(spec.nodes(), dir, spec.seed(), spec.bugs(), parts.systemOptions());
     List<Op> ops;
     try (Cluster cluster = parts.sut().start(clusterSpec);
          HistoryRecorder recorder = new HistoryRecorder(dir.resolve("history.jsonl"));
@@ -300,6 +300,7 @@ final class Runner {
     extra.put("concurrency", spec.concurrency());
     extra.put("nodes", spec.nodes());
     extra.put("bugs", new ArrayList<>(new java.util.TreeSet<>(spec.bugs())));
+    if (!this.parts.systemOptions().isEmpty()) extra.put("system_options", this.parts.systemOptions());
     extra.put("checkers", checkers);
     return new RunResult(spec.system(), spec.workload(), spec.nemesisLabel(), spec.seed(), spec.command(),
         BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, extra);
@@ -323,6 +324,8 @@ final class Runner {
     m.put("ops_per_key", spec.opsPerKey());
     m.put("key_dist", spec.keyDistribution());
     m.put("bugs", new ArrayList<>(new java.util.TreeSet<>(spec.bugs())));
+    m.put("system_options", parts.systemOptions());
+    m.put("consistency_models", spec.consistencyModels());
     List<Object> schedule = new ArrayList<>();
     for (ScheduledFault f : parts.schedule()) {
       Map<String, Object> e = new LinkedHashMap<>();
