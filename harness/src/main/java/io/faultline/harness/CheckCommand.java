@@ -61,6 +61,9 @@ final class CheckCommand implements Callable<Integer> {
         line.put("valid", r.valid().json());
         line.put("ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         line.put("ops", h.size());
+        for (String k : List.of("anomaly_types", "not")) {
+          if (r.details().containsKey(k)) line.put(k, r.details().get(k));
+        }
         if (r.valid() != Validity.TRUE) {
           Map<String, Object> j = r.toJson();
           j.remove("valid");

@@ -73,4 +73,24 @@ class CheckCommandTest {
     assertEquals(2, Main.execute("check", "--model", "stack", good.toString()));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("cas-register"));
   }
+
+  /** Write skew: T1 reads y empty and appends x; T2 reads x empty and appends y; both commit. */
+  private static final String WRITE_SKEW_EDN = String.join("\n",
+      "{:process 0, :type :invoke, :f :txn, :value [[:r :y nil] [:append :x 1]]}",
+      "{:process 1, :type :invoke, :f :txn, :value [[:r :x nil] [:append :y 1]]}",
+      "{:process 0, :type :ok, :f :txn, :value [[:r :y []] [:append :x 1]]}",
+      "{:process 1, :type :ok, :f :txn, :value [[:r :x []] [:append :y 1]]}",
+      "{:process 2, :type :invoke, :f :txn, :value [[:r :x nil] [:r :y nil]]}",
+      "{:process 2, :type :ok, :f :txn, :value [[:r :x [1]] [:r :y [1]]]}", "");
+
+  @Test
+  void listAppend_writeSkew_isG2Item_underSerializable_butFineUnderSnapshotIsolation(@TempDir Path dir) throws Exception {
+    Path skew = Files.writeString(dir.resolve("skew.edn"), WRITE_SKEW_EDN);
+    assertEquals(1, Main.execute("check", "--checker", "list-append", "--consistency-models", "serializable", skew.toString()));
+    assertEquals(0, Main.execute("check", "--checker", "list-append", "--consistency-models", "snapshot-isolation", skew.toString()));
+    String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+    assertTrue(lines[0].contains("\"valid\":false") && lines[0].contains("\"anomaly_types\":[\"G2-item\"]")
+        && lines[0].contains("\"not\":"), lines[0]);
+    assertTrue(lines[1].contains("\"valid\":true"), lines[1]);
+  }
 }
