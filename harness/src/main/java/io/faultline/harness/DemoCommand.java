@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"A short campaign over the systems that exist, on the embedded defaults: each system under faults",
-        "(expected valid) and each planted bug (expected caught), then a table of verdicts and figures.",
+        "(expected valid), each planted bug (expected caught), PostgreSQL at serializable (expected serializable)",
+        "and at repeatable read (expected G2-item), then a table of verdicts and figures.",
         "Exit 0 when every verdict is the expected one, 1 otherwise, 2 on error."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--time", defaultValue = "20s", description = "Workload time of each run (default ${DEFAULT-VALUE}).")
@@ -34,12 +35,26 @@ final class DemoCommand implements Callable<Integer> {
 
   /** One run of the campaign and the verdict it should reach. */
   record Entry(String label, String system, String workload, List<String> nemeses, Set<String> bugs, Validity expected,
-      long nemesisIntervalMs) {}
+      long nemesisIntervalMs, String isolation, List<String> consistencyModels) {
+    Entry(String label, String system, String workload, List<String> nemeses, Set<String> bugs, Validity expected,
+        long nemesisIntervalMs) {
+      this(label, system, workload, nemeses, bugs, expected, nemesisIntervalMs, null, RunSpec.CONSISTENCY_MODELS_DEFAULT);
+    }
+
+    String bugLabel() {
+      if (isolation != null) return isolation + " vs " + String.join(",", consistencyModels);
+      return bugs.isEmpty() ? "-" : String.join(",", bugs);
+    }
+  }
 
   static List<Entry> campaign() {
     return List.of(
         new Entry("ratis-kill-pause", "ratis", "register", List.of("kill", "pause"), Set.of(), Validity.TRUE, 5_000),
-        new Entry("ratis-stale-read", "ratis", "register", List.of("pause"), Set.of("ratis.stale-read"), Validity.FALSE, 4_000));
+        new Entry("ratis-stale-read", "ratis", "register", List.of("pause"), Set.of("ratis.stale-read"), Validity.FALSE, 4_000),
+        new Entry("postgres-serializable", "postgres", "list-append", List.of(), Set.of(), Validity.TRUE, 10_000,
+            "serializable", List.of("serializable")),
+        new Entry("postgres-repeatable-read", "postgres", "list-append", List.of(), Set.of(), Validity.FALSE, 10_000,
+            "repeatable-read", List.of("serializable")));
   }
 
   @Override
@@ -53,25 +68,36 @@ final class DemoCommand implements Callable<Integer> {
     int i = 0;
     for (Entry e : campaign()) {
       RunSpec spec = new RunSpec(e.system(), e.workload(), e.nemeses(), "one", timeMs, 10, seed + i, dir.resolve(e.label()),
-          e.bugs(), 3, e.nemesisIntervalMs(), 3_000, 200, "uniform");
+          e.bugs(), Catalog.defaultNodeCount(e.system()), e.nemesisIntervalMs(), 3_000, 200, "uniform", e.isolation(),
+          e.consistencyModels());
       i++;
       progress.line("=== demo run " + i + "/" + campaign().size() + ": " + e.label() + " (expected valid " + e.expected().json() + ")");
       Runner.Outcome o = Campaign.runOne(spec, progress);
       var r = o.result();
       boolean asExpected = r.valid() == e.expected();
       allExpected &= asExpected;
-      rows.add(new String[] {e.label(), e.system(), e.workload(), spec.nemesisLabel(), e.bugs().isEmpty() ? "-" : String.join(",", e.bugs()),
+      rows.add(new String[] {e.label(), e.system(), e.workload(), spec.nemesisLabel(), e.bugLabel(),
           String.valueOf(r.ops().getOrDefault("ok", 0L)), String.valueOf(r.ops().getOrDefault("fail", 0L)),
           String.valueOf(r.ops().getOrDefault("info", 0L)), String.format(Locale.ROOT, "%.0f", r.throughput()),
           String.format(Locale.ROOT, "%.1f", r.latencyMs().getOrDefault("p99", 0.0)), String.valueOf(r.valid().json()),
-          String.valueOf(e.expected().json()), asExpected ? "yes" : "NO", String.valueOf(r.anomalies().size())});
+          String.valueOf(e.expected().json()), asExpected ? "yes" : "NO", anomalyTypes(r.anomalies())});
     }
     System.out.println();
-    System.out.println(table(List.of("run", "system", "workload", "nemesis", "bug", "ok", "fail", "info", "ok/s", "p99 ms",
+    System.out.println(table(List.of("run", "system", "workload", "nemesis", "bug / isolation", "ok", "fail", "info", "ok/s", "p99 ms",
         "valid", "expected", "as expected", "anomalies"), rows));
     System.out.println("runs, histories and reports: " + dir);
     System.out.println(allExpected ? "demo: every verdict as expected" : "demo: some verdicts were NOT as expected");
     return allExpected ? Main.EXIT_VALID : Main.EXIT_INVALID;
+  }
+
+  /** The distinct anomaly types with counts, e.g. {@code nonlinearizable x17}, or "-". */
+  static String anomalyTypes(List<io.faultline.checkers.Anomaly> anomalies) {
+    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (var a : anomalies) counts.merge(a.type(), 1, Integer::sum);
+    if (counts.isEmpty()) return "-";
+    StringBuilder sb = new StringBuilder();
+    for (var e : counts.entrySet()) sb.append(sb.length() == 0 ? "" : " ").append(e.getKey()).append(" x").append(e.getValue());
+    return sb.toString();
   }
 
   static String table(List<String> header, List<String[]> rows) {
