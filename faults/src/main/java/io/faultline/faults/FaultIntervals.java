@@ -16,6 +16,12 @@ import java.util.Map;
  * {@code resume} closes it; a kill also ends a pause of the same node (SIGKILL ends a SIGSTOP). An
  * interval starts at its fault's completion and ends at its heal's completion, -1 if it never healed.
  * Intervals come in the order they started.
+ *
+ * <p>Network and clock faults ({@link NetworkNemesis}, {@link ClockNemesis}): a {@code start-X}
+ * completion opens one interval over the nodes it names, of kind {@code X}, or
+ * {@code partition-<shape>} for a partition (nodes: every node of the grudge); {@code stop-X}, or
+ * the next {@code start-X}, closes it. A {@code torn-tail} ({@link DiskNemesis}) is a "disk"
+ * interval per damaged node from its invocation to its completion (the node's downtime).
  */
 public final class FaultIntervals {
   private FaultIntervals() {}
@@ -27,8 +33,54 @@ public final class FaultIntervals {
     List<Long> ends = new ArrayList<>();
     Map<String, Integer> openKill = new HashMap<>();
     Map<String, Integer> openPause = new HashMap<>();
+    Map<String, Integer> openStarted = new HashMap<>();
+    Map<String, Long> invokedNs = new HashMap<>();
     for (Op op : history.ops()) {
-      if (!op.isNemesis() || op.isInvoke() || !(op.value() instanceof List)) continue;
+      if (!op.isNemesis()) continue;
+      if (op.isInvoke()) {
+        invokedNs.put(op.f(), op.timeNs());
+        continue;
+      }
+      if (op.f().equals(DiskNemesis.FUNCTION) && op.value() instanceof List) {
+        for (Object v : (List<?>) op.value()) {
+          Object node = v instanceof Map ? ((Map<?, ?>) v).get("node") : null;
+          if (node == null) continue;
+          int at = open("disk", String.valueOf(node), invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
+          ends.set(at, op.timeNs());
+        }
+        continue;
+      }
+      if (op.f().startsWith("start-") && op.value() instanceof Map) {
+        String family = op.f().substring(6);
+        Map<?, ?> value = (Map<?, ?>) op.value();
+        String kind = family;
+        List<String> affected = new ArrayList<>();
+        if (family.equals("partition")) {
+          kind = "partition-" + value.get("shape");
+          if (value.get("grudge") instanceof Map) {
+            java.util.Set<String> all = new java.util.TreeSet<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value.get("grudge")).entrySet()) {
+              all.add(String.valueOf(e.getKey()));
+              if (e.getValue() instanceof List) for (Object o : (List<?>) e.getValue()) all.add(String.valueOf(o));
+            }
+            affected.addAll(all);
+          }
+        } else if (value.get("nodes") instanceof List) {
+          for (Object o : (List<?>) value.get("nodes")) affected.add(String.valueOf(o));
+        }
+        close(openStarted.remove(family), op.timeNs(), ends);
+        kinds.add(kind);
+        nodes.add(String.join(",", affected));
+        starts.add(op.timeNs());
+        ends.add(-1L);
+        openStarted.put(family, kinds.size() - 1);
+        continue;
+      }
+      if (op.f().startsWith("stop-")) {
+        close(openStarted.remove(op.f().substring(5)), op.timeNs(), ends);
+        continue;
+      }
+      if (!(op.value() instanceof List)) continue;
       for (Object v : (List<?>) op.value()) {
         String node = String.valueOf(v);
         switch (op.f()) {
@@ -51,7 +103,29 @@ public final class FaultIntervals {
       }
     }
     List<FaultInterval> out = new ArrayList<>(kinds.size());
-    for (int i = 0; i < kinds.size(); i++) out.add(new FaultInterval(kinds.get(i), List.of(nodes.get(i)), starts.get(i), ends.get(i)));
+    for (int i = 0; i < kinds.size(); i++) {
+      List<String> affected = nodes.get(i).isEmpty() ? List.of() : List.of(nodes.get(i).split(","));
+      out.add(new FaultInterval(kinds.get(i), affected, starts.get(i), ends.get(i)));
+    }
+    return out;
+  }
+
+  /**
+   * How long the system took to recover from {@code fault}: from its heal to the completion of the
+   * first {@code ok} client op after it, in ns; -1 when it never healed or nothing succeeded after.
+   */
+  public static long recoveryNs(History history, FaultInterval fault) {
+    if (fault.endNs() < 0) return -1;
+    for (Op op : history.ops()) {
+      if (op.isClient() && op.isOk() && op.timeNs() >= fault.endNs()) return op.timeNs() - fault.endNs();
+    }
+    return -1;
+  }
+
+  /** {@link #recoveryNs} of each interval, in the same order. */
+  public static List<Long> recoveriesNs(History history, List<FaultInterval> faults) {
+    List<Long> out = new ArrayList<>(faults.size());
+    for (FaultInterval fault : faults) out.add(recoveryNs(history, fault));
     return out;
   }
 

@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Seeded schedules of process faults for {@link ProcessNemesis}: one fault at a time, each healed
- * before the next begins.
+ * Seeded schedules of faults for {@link CompositeNemesis} (process, network, disk, clock): one fault
+ * at a time, each healed before the next begins, or two of different families at once.
  *
  * <p>Time is cut into slots of {@code intervalMs}. In each slot one fault (drawn from {@code faults})
  * starts at a random time in the slot's first half, but never before the previous heal. A pause lasts
@@ -22,7 +22,19 @@ import java.util.SplittableRandom;
 public final class FaultSchedule {
   private FaultSchedule() {}
 
-  public static final Set<String> FAULTS = Set.of("kill", "pause");
+  /** Fault families; {@code partition-<shape>} is accepted too ({@link #names}). */
+  public static final Set<String> FAULTS = Set.of("kill", "pause", "partition", "delay", "blackhole", "bandwidth", "reset",
+      "slow-close", "clock", "disk");
+  static final long DELAY_MS_MIN = 20;
+  static final long DELAY_MS_MAX = 500;
+  static final long BANDWIDTH_MIN = 10_000;
+  static final long BANDWIDTH_MAX = 1_000_000;
+  static final long RESET_AFTER_MS_MIN = 0;
+  static final long RESET_AFTER_MS_MAX = 2_000;
+  static final long SLOW_CLOSE_MS_MIN = 500;
+  static final long SLOW_CLOSE_MS_MAX = 5_000;
+  static final long CLOCK_OFFSET_MS_MIN = 1_000;
+  static final long CLOCK_OFFSET_MS_MAX = 120_000;
   /** Bound on the slots a schedule may have ({@code timeMs / intervalMs}). */
   public static final long SLOTS_MAX = 1_000_000L;
 
@@ -59,21 +71,36 @@ public final class FaultSchedule {
     return generate(faults, targets, intervalMs, timeMs, seed, Options.defaults());
   }
 
-  /**
-   * The schedule: fault invocations ({@code kill}/{@code pause} with {@code targets} as value) each
-   * followed by its heal ({@code start}/{@code resume} with value {@code "all"}), sorted by time.
-   *
-   * @param faults     which faults to draw from: a non-empty subset of kill, pause
-   * @param targets    one | minority | majority | all | leader
-   * @param intervalMs slot length: one fault per slot at most
-   * @param timeMs     length of the run's fault phase; nothing is scheduled at or after it
-   * @param seed       the run seed
-   */
+  /** One fault at a time: {@link #generate(List, String, long, long, long, Options, boolean)}. */
   public static List<ScheduledFault> generate(List<String> faults, String targets, long intervalMs, long timeMs, long seed,
       Options options) {
-    if (faults == null || faults.isEmpty()) throw new IllegalArgumentException("faults must name at least one of kill, pause, got " + faults);
+    return generate(faults, targets, intervalMs, timeMs, seed, options, false);
+  }
+
+  /**
+   * The schedule: fault invocations each followed by its heal, sorted by time.
+   *
+   * <p>Faults and their ops: {@code kill} (value {@code targets}; heal {@code start "all"}),
+   * {@code pause} ({@code resume "all"}), {@code partition} (cycles through {@link Grudges#SHAPES}
+   * in order, one shape per partition) or {@code partition-<shape>}: {@code start-partition <shape>}
+   * / {@code stop-partition}; {@code delay}, {@code blackhole}, {@code bandwidth}, {@code reset},
+   * {@code slow-close}: {@code start-X {"targets": targets, ...}} / {@code stop-X}, with their
+   * parameters drawn from the seed ({@link NetworkNemesis}); {@code clock}: {@code start-clock} /
+   * {@code stop-clock} ({@link ClockNemesis}); {@code disk}: one {@code torn-tail targets}, no heal
+   * ({@link DiskNemesis}). Network and clock faults last as long as a kill does.
+   *
+   * @param faults     which faults to draw from: a non-empty subset of {@link #FAULTS} or {@code partition-<shape>}
+   * @param targets    one | minority | majority | all | leader
+   * @param intervalMs slot length: one fault per slot at most (two with {@code combined})
+   * @param timeMs     length of the run's fault phase; nothing is scheduled at or after it
+   * @param seed       the run seed
+   * @param combined   two faults of different families at once in each slot, when two are asked
+   */
+  public static List<ScheduledFault> generate(List<String> faults, String targets, long intervalMs, long timeMs, long seed,
+      Options options, boolean combined) {
+    if (faults == null || faults.isEmpty()) throw new IllegalArgumentException("faults must name at least one of " + names() + ", got " + faults);
     for (String f : faults) {
-      if (!FAULTS.contains(f)) throw new IllegalArgumentException("faults: '" + f + "' is not one of kill, pause");
+      if (!isFault(f)) throw new IllegalArgumentException("faults: '" + f + "' is not one of " + names());
     }
     if (!ProcessNemesis.isTargetSpec(targets)) {
       throw new IllegalArgumentException("targets must be one of " + String.join("|", ProcessNemesis.TARGETS) + ", got '" + targets + "'");
@@ -85,33 +112,138 @@ public final class FaultSchedule {
     }
     SplittableRandom random = new SplittableRandom(seed);
     List<ScheduledFault> out = new ArrayList<>();
+    int[] partitions = {0};
     long healedAtMs = -1;
     for (long slotStart = 0; slotStart < timeMs; slotStart += intervalMs) {
       String kind = faults.get(random.nextInt(faults.size()));
       long offsetMs = random.nextLong(Math.max(1, intervalMs / 2));
-      long durationMs = kind.equals("pause")
-          ? random.nextLong(options.pauseMsMin(), options.pauseMsMax() + 1)
-          : Math.max(1, Math.round(intervalMs * (options.killFractionMin()
-              + random.nextDouble() * (options.killFractionMax() - options.killFractionMin()))));
+      long durationMs = duration(kind, intervalMs, options, random);
+      String second = null;
+      long secondDurationMs = 0;
+      if (combined) {
+        List<String> others = new ArrayList<>();
+        for (String f : faults) if (!family(f).equals(family(kind)) && !others.contains(f)) others.add(f);
+        if (!others.isEmpty()) {
+          second = others.get(random.nextInt(others.size()));
+          secondDurationMs = duration(second, intervalMs, options, random);
+        }
+      }
       long startMs = Math.max(slotStart + offsetMs, healedAtMs + 1);
       if (startMs >= slotStart + intervalMs) continue;
       if (startMs >= timeMs) break;
-      out.add(new ScheduledFault(startMs, Op.invoke(Op.NEMESIS, kind, null, targets)));
-      long healMs = startMs + durationMs;
-      if (healMs >= timeMs) break;
-      out.add(new ScheduledFault(healMs, Op.invoke(Op.NEMESIS, kind.equals("kill") ? "start" : "resume", null, "all")));
-      healedAtMs = healMs;
+      long endMs = schedule(out, kind, targets, startMs, durationMs, timeMs, random, partitions);
+      if (second != null && startMs + 1 < timeMs) {
+        long secondEndMs = schedule(out, second, targets, startMs + 1, secondDurationMs, timeMs, random, partitions);
+        endMs = endMs < 0 || secondEndMs < 0 ? -1 : Math.max(endMs, secondEndMs);
+      }
+      if (endMs < 0) break; // a heal past the end is the runner's final heal: nothing may follow
+      healedAtMs = endMs;
     }
+    out.sort(java.util.Comparator.comparingLong(ScheduledFault::atMs));
     return List.copyOf(out);
   }
 
-  /** One line per entry: {@code "   12345 ms  kill majority"}. */
+  /** Every fault name {@code generate} accepts. */
+  public static List<String> names() {
+    List<String> all = new ArrayList<>(List.of("kill", "pause", "partition"));
+    for (String shape : Grudges.SHAPES) all.add("partition-" + shape);
+    all.addAll(List.of("delay", "blackhole", "bandwidth", "reset", "slow-close", "clock", "disk"));
+    return all;
+  }
+
+  static boolean isFault(String f) { return names().contains(f); }
+
+  /** Faults of one family are never combined: two partitions, or a kill and a torn tail of one node. */
+  private static String family(String kind) {
+    if (kind.startsWith("partition")) return "partition";
+    if (kind.equals("kill") || kind.equals("pause") || kind.equals("disk")) return "process";
+    return kind;
+  }
+
+  private static long duration(String kind, long intervalMs, Options options, SplittableRandom random) {
+    if (kind.equals("pause")) return random.nextLong(options.pauseMsMin(), options.pauseMsMax() + 1);
+    if (kind.equals("disk")) return 0;
+    return Math.max(1, Math.round(intervalMs * (options.killFractionMin()
+        + random.nextDouble() * (options.killFractionMax() - options.killFractionMin()))));
+  }
+
+  /** Adds one fault and its heal; returns the heal's time, or -1 when it would fall at or after the end. */
+  private static long schedule(List<ScheduledFault> out, String kind, String targets, long startMs, long durationMs,
+      long timeMs, SplittableRandom random, int[] partitions) {
+    String fault;
+    String heal;
+    Object value;
+    Object healValue = null;
+    switch (kind) {
+      case "kill": fault = "kill"; heal = "start"; value = targets; healValue = "all"; break;
+      case "pause": fault = "pause"; heal = "resume"; value = targets; healValue = "all"; break;
+      case "disk": fault = DiskNemesis.FUNCTION; heal = null; value = targets; break;
+      case "clock": {
+        fault = "start-clock";
+        heal = "stop-clock";
+        long offsetMs = random.nextLong(CLOCK_OFFSET_MS_MIN, CLOCK_OFFSET_MS_MAX + 1) * (random.nextBoolean() ? 1 : -1);
+        value = args("targets", targets, "offset_ms", offsetMs);
+        break;
+      }
+      case "delay": {
+        long delayMs = random.nextLong(DELAY_MS_MIN, DELAY_MS_MAX + 1);
+        value = args("targets", targets, "delay_ms", delayMs, "jitter_ms", delayMs / 4);
+        fault = "start-delay";
+        heal = "stop-delay";
+        break;
+      }
+      case "blackhole": fault = "start-blackhole"; heal = "stop-blackhole"; value = args("targets", targets); break;
+      case "bandwidth":
+        fault = "start-bandwidth";
+        heal = "stop-bandwidth";
+        value = args("targets", targets, "bytes_per_sec", random.nextLong(BANDWIDTH_MIN, BANDWIDTH_MAX + 1));
+        break;
+      case "reset":
+        fault = "start-reset";
+        heal = "stop-reset";
+        value = args("targets", targets, "after_ms", random.nextLong(RESET_AFTER_MS_MIN, RESET_AFTER_MS_MAX + 1));
+        break;
+      case "slow-close":
+        fault = "start-slow-close";
+        heal = "stop-slow-close";
+        value = args("targets", targets, "close_delay_ms", random.nextLong(SLOW_CLOSE_MS_MIN, SLOW_CLOSE_MS_MAX + 1));
+        break;
+      default: // partition, partition-<shape>
+        fault = "start-partition";
+        heal = "stop-partition";
+        value = kind.equals("partition") ? Grudges.SHAPES.get(partitions[0]++ % Grudges.SHAPES.size()) : kind.substring("partition-".length());
+        break;
+    }
+    out.add(new ScheduledFault(startMs, Op.invoke(Op.NEMESIS, fault, null, value)));
+    if (heal == null) return startMs;
+    long healMs = startMs + durationMs;
+    if (healMs >= timeMs) return -1;
+    out.add(new ScheduledFault(healMs, Op.invoke(Op.NEMESIS, heal, null, healValue)));
+    return healMs;
+  }
+
+  private static java.util.Map<String, Object> args(Object... keyValues) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) m.put((String) keyValues[i], keyValues[i + 1]);
+    return m;
+  }
+
+  /**
+   * {@link #describe(List)} and a last line for the runner's full heal at {@code timeMs}, which is
+   * followed by the quiet period: {@code "   60000 ms  heal all"}.
+   */
+  public static String describe(List<ScheduledFault> schedule, long timeMs) {
+    return describe(schedule) + String.format(Locale.ROOT, "%9d ms  %s all%n", timeMs, CompositeNemesis.HEAL);
+  }
+
+  /** One line per entry: {@code "   12345 ms  kill majority"}; an op without a value is its f alone. */
   public static String describe(List<ScheduledFault> schedule) {
     StringBuilder sb = new StringBuilder();
     for (ScheduledFault s : schedule) {
       Object v = s.op().value();
       String target = v instanceof List ? String.join(",", ((List<?>) v).stream().map(String::valueOf).toList()) : String.valueOf(v);
-      sb.append(String.format(Locale.ROOT, "%9d ms  %s %s%n", s.atMs(), s.op().f(), target));
+      if (v == null) sb.append(String.format(Locale.ROOT, "%9d ms  %s%n", s.atMs(), s.op().f()));
+      else sb.append(String.format(Locale.ROOT, "%9d ms  %s %s%n", s.atMs(), s.op().f(), target));
     }
     return sb.toString();
   }

@@ -4,13 +4,11 @@ import io.faultline.history.Op;
 import io.faultline.history.OpType;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.Killable;
-import io.faultline.sut.LeaderAware;
 import io.faultline.sut.Node;
 import io.faultline.sut.Pausable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -26,7 +24,7 @@ import java.util.SplittableRandom;
  * something could not be done, an error saying what and why.
  *
  * <p>Abilities are discovered per node with {@code instanceof} ({@link Killable}, {@link Pausable},
- * and {@link LeaderAware} on the cluster); a node without the ability is skipped and named in the
+ * and {@link io.faultline.sut.LeaderAware} on the cluster); a node without the ability is skipped and named in the
  * error. A node whose kill or pause threw is still remembered as killed or paused, so that the heal
  * tries to start or resume it (both are harmless on a running node).
  *
@@ -36,7 +34,7 @@ import java.util.SplittableRandom;
  */
 public final class ProcessNemesis implements Nemesis {
   public static final List<String> FUNCTIONS = List.of("kill", "start", "pause", "resume");
-  public static final List<String> TARGETS = List.of("one", "minority", "majority", "all", "leader");
+  public static final List<String> TARGETS = Targets.SPECS;
 
   private final Cluster cluster;
   private final SplittableRandom random;
@@ -78,6 +76,9 @@ public final class ProcessNemesis implements Nemesis {
       return invocation.complete(OpType.INFO, List.of(), "nemesis failed: " + e);
     }
   }
+
+  @Override
+  public Set<String> functions() { return Set.copyOf(FUNCTIONS); }
 
   @Override
   public synchronized List<Op> healOps() {
@@ -128,81 +129,13 @@ public final class ProcessNemesis implements Nemesis {
 
   /** The nodes a kill or pause acts on, in cluster order. */
   private List<Node> targets(Object value, List<String> errors) {
-    List<Node> nodes = cluster.nodes();
-    if (value instanceof List) return listed((List<?>) value, errors);
-    if (!(value instanceof String)) {
-      errors.add("no target: expected " + String.join("|", TARGETS) + " or a list of node ids, got " + value);
-      return List.of();
-    }
-    String spec = (String) value;
-    int n = nodes.size();
-    switch (spec) {
-      case "one": return randomSubset(nodes, Math.min(1, n));
-      case "minority": return randomSubset(nodes, n / 2);
-      case "majority": return randomSubset(nodes, n / 2 + 1);
-      case "all": return nodes;
-      case "leader": return leader(nodes, errors);
-      default:
-        for (Node node : nodes) if (node.id().equals(spec)) return List.of(node);
-        errors.add("unknown target '" + spec + "'; expected " + String.join("|", TARGETS) + " or a list of node ids");
-        return List.of();
-    }
+    return Targets.choose(cluster, random, value, errors);
   }
 
   private List<Node> healTargets(Object value, Set<String> faulty, List<String> errors) {
-    if (value instanceof List) return listed((List<?>) value, errors);
+    if (value instanceof List) return Targets.listed(cluster, (List<?>) value, errors);
     List<Node> out = new ArrayList<>();
     for (Node node : cluster.nodes()) if (faulty.contains(node.id())) out.add(node);
-    return out;
-  }
-
-  private List<Node> listed(List<?> ids, List<String> errors) {
-    List<Node> out = new ArrayList<>();
-    for (Object id : ids) {
-      Node found = null;
-      for (Node node : cluster.nodes()) if (node.id().equals(String.valueOf(id))) found = node;
-      if (found == null) errors.add("unknown node '" + id + "'");
-      else if (!out.contains(found)) out.add(found);
-    }
-    return out;
-  }
-
-  private List<Node> leader(List<Node> nodes, List<String> errors) {
-    if (!(cluster instanceof LeaderAware)) {
-      errors.add("cluster is not LeaderAware, cannot target the leader");
-      return List.of();
-    }
-    Optional<String> leader;
-    try {
-      leader = ((LeaderAware) cluster).leader();
-    } catch (RuntimeException e) {
-      errors.add("asking for the leader failed: " + e);
-      return List.of();
-    }
-    if (leader == null || leader.isEmpty()) {
-      errors.add("no leader known");
-      return List.of();
-    }
-    for (Node node : nodes) if (node.id().equals(leader.get())) return List.of(node);
-    errors.add("leader '" + leader.get() + "' is not a node of the cluster");
-    return List.of();
-  }
-
-  /** {@code k} distinct nodes drawn at random, in cluster order. */
-  private List<Node> randomSubset(List<Node> nodes, int k) {
-    int n = nodes.size();
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) order[i] = i;
-    for (int i = 0; i < k; i++) {
-      int j = i + random.nextInt(n - i);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    boolean[] chosen = new boolean[n];
-    for (int i = 0; i < k; i++) chosen[order[i]] = true;
-    List<Node> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) if (chosen[i]) out.add(nodes.get(i));
     return out;
   }
 }

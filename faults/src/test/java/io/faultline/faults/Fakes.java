@@ -27,7 +27,7 @@ final class Fakes {
   }
 
   /** A node that can be killed, started, paused and resumed, and can be told to fail. */
-  static final class FakeNode extends PlainNode implements Killable, Pausable {
+  static class FakeNode extends PlainNode implements Killable, Pausable {
     final List<String> events = new ArrayList<>();
     boolean running = true;
     boolean stopped;

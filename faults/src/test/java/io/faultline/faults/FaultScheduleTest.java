@@ -81,7 +81,7 @@ class FaultScheduleTest {
 
   @Test
   void badArguments_nameTheField() {
-    assertMessage("faults", () -> FaultSchedule.generate(List.of("partition"), "one", 1000, 1000, 1));
+    assertMessage("faults", () -> FaultSchedule.generate(List.of("partition-everything"), "one", 1000, 1000, 1));
     assertMessage("faults", () -> FaultSchedule.generate(List.of(), "one", 1000, 1000, 1));
     assertMessage("targets", () -> FaultSchedule.generate(BOTH, "some", 1000, 1000, 1));
     assertMessage("intervalMs", () -> FaultSchedule.generate(BOTH, "one", 0, 1000, 1));

@@ -6,7 +6,7 @@ import io.faultline.checkers.Models;
 import io.faultline.checkers.StatsChecker;
 import io.faultline.faults.FaultSchedule;
 import io.faultline.faults.Nemesis;
-import io.faultline.faults.ProcessNemesis;
+import io.faultline.faults.CompositeNemesis;
 import io.faultline.faults.ScheduledFault;
 import io.faultline.history.Op;
 import io.faultline.postgres.PostgresSystem;
@@ -45,7 +45,7 @@ final class Catalog {
   }
 
   static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME, ListAppendWorkload.NAME, RwRegisterWorkload.NAME, BankWorkload.NAME);
-  static final List<String> NEMESES = List.of("kill", "pause");
+  static final List<String> NEMESES = FaultSchedule.names();
   static final List<String> CHECKERS = List.of("linearizable", "list-append", "rw-register");
 
   static SystemUnderTest system(String name) {
@@ -70,9 +70,6 @@ final class Catalog {
         throw new IllegalArgumentException("option --bug: '" + bug + "' is not a planted bug of " + sut.name() + "; it has: "
             + (sut.bugs().isEmpty() ? "none" : String.join(", ", new TreeSet<>(sut.bugs()))));
       }
-    }
-    for (String n : spec.nemeses()) {
-      if (!NEMESES.contains(n)) throw new IllegalArgumentException("option --nemesis: '" + n + "' is not a known fault family; known: " + String.join(", ", NEMESES) + ", or none");
     }
     Workload workload;
     List<Checker> checkers = new ArrayList<>();
@@ -111,9 +108,17 @@ final class Catalog {
           + workload.needs() + " and the system offers " + sut.capabilities());
     }
     List<ScheduledFault> schedule = spec.nemeses().isEmpty() ? List.of()
-        : FaultSchedule.generate(spec.nemeses(), spec.targets(), spec.nemesisIntervalMs(), spec.timeMs(), spec.seed());
-    Function<Cluster, Nemesis> nemesis = spec.nemeses().isEmpty() ? c -> NoNemesis.INSTANCE : c -> new ProcessNemesis(c, spec.seed());
+        : schedule(spec.nemeses(), spec.targets(), spec.nemesisIntervalMs(), spec.timeMs(), spec.seed(), spec.combined());
+    Function<Cluster, Nemesis> nemesis = spec.nemeses().isEmpty() ? c -> NoNemesis.INSTANCE
+        : c -> CompositeNemesis.standard(c, spec.seed(), spec.partitionClients());
     return new RunParts(sut, workload, checkers, nemesis, schedule, systemOptions(spec, sut));
+  }
+
+  static List<ScheduledFault> schedule(List<String> nemeses, String targets, long intervalMs, long timeMs, long seed, boolean combined) {
+    for (String n : nemeses) {
+      if (!NEMESES.contains(n)) throw new IllegalArgumentException("option --nemesis: '" + n + "' is not a known fault family; known: " + String.join(", ", NEMESES) + ", or none");
+    }
+    return FaultSchedule.generate(nemeses, targets, intervalMs, timeMs, seed, FaultSchedule.Options.defaults(), combined);
   }
 
   /**

@@ -68,8 +68,8 @@ final class DemoCommand implements Callable<Integer> {
     int i = 0;
     for (Entry e : campaign()) {
       RunSpec spec = new RunSpec(e.system(), e.workload(), e.nemeses(), "one", timeMs, 10, seed + i, dir.resolve(e.label()),
-          e.bugs(), Catalog.defaultNodeCount(e.system()), e.nemesisIntervalMs(), 3_000, 200, "uniform", e.isolation(),
-          e.consistencyModels());
+          e.bugs(), Catalog.defaultNodeCount(e.system()), e.nemesisIntervalMs(), 3_000, 200, "uniform")
+          .withTxn(e.isolation(), e.consistencyModels());
       i++;
       progress.line("=== demo run " + i + "/" + campaign().size() + ": " + e.label() + " (expected valid " + e.expected().json() + ")");
       Runner.Outcome o = Campaign.runOne(spec, progress);

@@ -19,6 +19,10 @@ public final class Main {
   public static final int EXIT_ERROR = 2;
 
   public static void main(String[] args) {
+    // Libraries in the harness JVM (zonky, Ratis' client) log through slf4j-simple: warnings only, on stderr.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     System.exit(execute(args));
   }
 

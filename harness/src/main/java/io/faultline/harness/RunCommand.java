@@ -27,7 +27,9 @@ final class RunCommand implements Callable<Integer> {
   String workload;
 
   @Option(names = "--nemesis", defaultValue = "none", split = ",",
-      description = "Fault families, comma-separated: kill, pause; or none (default ${DEFAULT-VALUE}).")
+      description = {"Fault families, comma-separated, or none (default ${DEFAULT-VALUE}): kill, pause, partition (cycles",
+          "through the shapes) or partition-<shape> (halves, majority-minority, isolate-one, bridge, majorities-ring, one-way),",
+          "delay, blackhole, bandwidth, reset, slow-close, clock, disk."})
   List<String> nemesis;
 
   @Option(names = "--targets", defaultValue = "one",
@@ -66,6 +68,16 @@ final class RunCommand implements Callable<Integer> {
       description = "register: how the next key is chosen, uniform (fresh keys in order) or zipfian (default ${DEFAULT-VALUE}).")
   String keyDist;
 
+  @Option(names = "--network", defaultValue = "proxy",
+      description = "Network fault backend: proxy (a TCP proxy per directed link, anywhere) or netns (namespaces + nftables, root) (default ${DEFAULT-VALUE}).")
+  String network;
+
+  @Option(names = "--combined", description = "Several fault families at once instead of one at a time.")
+  boolean combined;
+
+  @Option(names = "--partition-clients", description = "Partitions also cut the harness's clients off (default: clients reach every node).")
+  boolean partitionClients;
+
   @Option(names = "--isolation",
       description = "Transactional systems (postgres): serializable, repeatable-read or read-committed (default: serializable for postgres).")
   String isolation;
@@ -92,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut(system);
     return new RunSpec(system, workload, nem, targets, Durations.parseMs(time), concurrency, s, dir,
         new LinkedHashSet<>(bugs), nodes != null ? nodes : Catalog.defaultNodeCount(system), Durations.parseMs(nemesisInterval), Durations.parseMs(quietPeriod), opsPerKey, keyDist,
-        isolation, consistencyModels);
+        isolation, consistencyModels, network, combined, partitionClients);
   }
 
   static Path defaultOut(String system) {

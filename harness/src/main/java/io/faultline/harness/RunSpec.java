@@ -25,10 +25,14 @@ import java.util.Set;
  * @param keyDistribution   register workload: uniform or zipfian
  * @param isolation         transactional systems: the isolation level asked of the database, or null
  * @param consistencyModels transactional workloads: the models the history is judged against
+ * @param network           the network fault backend: proxy (default, anywhere) or netns (root)
+ * @param combined          several fault families at once instead of one at a time
+ * @param partitionClients  partitions also cut the harness's clients off the minority
  */
 record RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
     long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
-    String keyDistribution, String isolation, List<String> consistencyModels) {
+    String keyDistribution, String isolation, List<String> consistencyModels, String network, boolean combined,
+    boolean partitionClients) {
 
   static final List<String> CONSISTENCY_MODELS_DEFAULT = List.of("strict-serializable");
 
@@ -37,9 +41,17 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
       long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
       String keyDistribution) {
     this(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs, quietMs,
-        opsPerKey, keyDistribution, null, CONSISTENCY_MODELS_DEFAULT);
+        opsPerKey, keyDistribution, null, CONSISTENCY_MODELS_DEFAULT, NETWORK_DEFAULT, false, false);
   }
 
+  /** The same run with the given transactional options. */
+  RunSpec withTxn(String newIsolation, List<String> models) {
+    return new RunSpec(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs,
+        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients);
+  }
+
+  static final List<String> NETWORKS = List.of("proxy", "netns");
+  static final String NETWORK_DEFAULT = "proxy";
   static final List<String> ISOLATIONS = List.of("serializable", "repeatable-read", "read-committed");
   static final Set<String> TARGETS = Set.of("one", "minority", "majority", "all", "leader");
   static final long TIME_MS_MAX = 24L * 3600 * 1000;
@@ -51,6 +63,7 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     nemeses = List.copyOf(nemeses);
     consistencyModels = List.copyOf(consistencyModels);
     require(!consistencyModels.isEmpty(), "--consistency-models", "", "at least one model");
+    require(NETWORKS.contains(network), "--network", network, String.join("|", NETWORKS));
     require(isolation == null || ISOLATIONS.contains(isolation), "--isolation", isolation, String.join("|", ISOLATIONS));
     bugs = Set.copyOf(bugs);
     Objects.requireNonNull(out, "out");
@@ -80,6 +93,12 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
         "--nemesis-interval", Durations.format(nemesisIntervalMs), "--quiet-period", Durations.format(quietMs),
         "--ops-per-key", String.valueOf(opsPerKey), "--key-dist", keyDistribution,
         "--seed", String.valueOf(seed), "--out", out.toString()));
+    if (!network.equals(NETWORK_DEFAULT)) {
+      a.add("--network");
+      a.add(network);
+    }
+    if (combined) a.add("--combined");
+    if (partitionClients) a.add("--partition-clients");
     if (isolation != null) {
       a.add("--isolation");
       a.add(isolation);
@@ -104,6 +123,9 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
   java.util.Map<String, String> systemOptions() {
     java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
     if (isolation != null) m.put("isolation", isolation);
+    if (!network.equals(NETWORK_DEFAULT)) m.put("network", network);
+    if (partitionClients) m.put("partition-clients", "true");
+    if (nemeses.contains("clock")) m.put("fake-clock", "true");
     return m;
   }
 }

@@ -273,13 +273,13 @@ final class Runner {
     }
     CheckResult all = CheckResult.compose("checkers", results);
     List<FaultInterval> faults = FaultIntervals.from(history);
-    RunResult result = toResult(all, results, faults);
+    RunResult result = toResult(all, results, faults, FaultIntervals.recoveriesNs(history, faults));
     Files.writeString(dir.resolve("result.json"), Json.writePretty(result.toJson()) + "\n", StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("report.html"), ReportHtml.render(result, history, faults), StandardCharsets.UTF_8);
     return new Outcome(result, history, dir);
   }
 
-  private RunResult toResult(CheckResult all, List<CheckResult> parts, List<FaultInterval> faults) {
+  private RunResult toResult(CheckResult all, List<CheckResult> parts, List<FaultInterval> faults, List<Long> recoveriesNs) {
     Map<String, Long> opCounts = new LinkedHashMap<>();
     double throughput = 0;
     Map<String, Double> latency = new LinkedHashMap<>();
@@ -303,7 +303,7 @@ final class Runner {
     if (!this.parts.systemOptions().isEmpty()) extra.put("system_options", this.parts.systemOptions());
     extra.put("checkers", checkers);
     return new RunResult(spec.system(), spec.workload(), spec.nemesisLabel(), spec.seed(), spec.command(),
-        BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, extra);
+        BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, recoveriesNs, extra);
   }
 
   private void writeSpec(Path dir) throws IOException {

@@ -28,16 +28,17 @@ final class ScheduleCommand implements Callable<Integer> {
   @Option(names = "--nemesis-interval", defaultValue = "10s", description = "Mean time between faults (default ${DEFAULT-VALUE}).")
   String nemesisInterval;
 
+  @Option(names = "--combined", description = "Several fault families at once.")
+  boolean combined;
+
   @Override
   public Integer call() {
     List<String> nem = new ArrayList<>();
     for (String n : nemesis) if (!n.isBlank() && !n.equals("none")) nem.add(n.trim());
-    for (String n : nem) {
-      if (!Catalog.NEMESES.contains(n)) throw new IllegalArgumentException("option --nemesis: '" + n + "' is not a known fault family; known: " + String.join(", ", Catalog.NEMESES));
-    }
+    long timeMs = Durations.parseMs(time);
     List<ScheduledFault> schedule = nem.isEmpty() ? List.of()
-        : FaultSchedule.generate(nem, targets, Durations.parseMs(nemesisInterval), Durations.parseMs(time), seed);
-    System.out.print(FaultSchedule.describe(schedule));
+        : Catalog.schedule(nem, targets, Durations.parseMs(nemesisInterval), timeMs, seed, combined);
+    System.out.print(FaultSchedule.describe(schedule, timeMs));
     System.out.flush();
     return Main.EXIT_VALID;
   }

@@ -24,18 +24,21 @@ import java.util.Map;
  * @param latencyMs   p50, p99, max latency of completed client ops in milliseconds
  * @param anomalies   what the checkers found, each with witness op indexes
  * @param faults      fault intervals, ms since the run started
+ * @param recoveriesNs for each fault, from its heal to the next ok client op (ns), -1 when none came
  * @param extra       further fields (time_s, concurrency, bugs, per-checker details, ...)
  */
 public record RunResult(
     String system, String workload, String nemesis, long seed, String command, String gitCommit,
     Validity valid, Map<String, Long> ops, double throughput, Map<String, Double> latencyMs,
-    List<Anomaly> anomalies, List<FaultInterval> faults, Map<String, Object> extra) {
+    List<Anomaly> anomalies, List<FaultInterval> faults, List<Long> recoveriesNs, Map<String, Object> extra) {
 
   public RunResult {
     ops = Map.copyOf(ops);
     latencyMs = Map.copyOf(latencyMs);
     anomalies = List.copyOf(anomalies);
     faults = List.copyOf(faults);
+    recoveriesNs = List.copyOf(recoveriesNs);
+    if (recoveriesNs.size() != faults.size()) throw new IllegalArgumentException("one recovery per fault: " + recoveriesNs.size() + " for " + faults.size());
     extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
   }
 
@@ -59,18 +62,19 @@ public record RunResult(
     for (Anomaly an : anomalies) a.add(an.toJson());
     m.put("anomalies", a);
     List<Object> f = new ArrayList<>();
-    for (FaultInterval fi : faults) f.add(faultJson(fi));
+    for (int i = 0; i < faults.size(); i++) f.add(faultJson(faults.get(i), recoveriesNs.get(i)));
     m.put("faults", f);
     m.putAll(extra);
     return m;
   }
 
-  static Map<String, Object> faultJson(FaultInterval fi) {
+  static Map<String, Object> faultJson(FaultInterval fi, long recoveryNs) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", fi.kind());
     m.put("nodes", fi.nodes());
     m.put("start_ms", fi.startNs() / 1_000_000);
     m.put("end_ms", fi.endNs() < 0 ? null : (Object) (fi.endNs() / 1_000_000));
+    m.put("recovery_ms", recoveryNs < 0 ? null : (Object) (recoveryNs / 1_000_000));
     return m;
   }
 

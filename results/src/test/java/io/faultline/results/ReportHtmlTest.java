@@ -37,7 +37,7 @@ class ReportHtmlTest {
   private static RunResult result(Validity v, List<Anomaly> anomalies, List<FaultInterval> faults) {
     return new RunResult("ratis", "register", "pause", 7, "./faultline run --system ratis", "abc", v,
         Map.of("ok", 2L, "fail", 0L, "info", 1L), 1.5, Map.of("p50", 5.0, "p99", 2000.0, "max", 2000.0),
-        anomalies, faults, Map.of("bugs", List.of("ratis.stale-read")));
+        anomalies, faults, java.util.Collections.nCopies(faults.size(), 5_000_000L), Map.of("bugs", List.of("ratis.stale-read")));
   }
 
   @Test
@@ -51,7 +51,7 @@ class ReportHtmlTest {
       assertTrue(m.containsKey(k), k);
     }
     assertEquals(Boolean.FALSE, m.get("valid"));
-    assertEquals(List.of(Map.of("kind", "pause", "nodes", List.of("n2"), "start_ms", 101L, "end_ms", 2401L)), m.get("faults"));
+    assertEquals(List.of(Map.of("kind", "pause", "nodes", List.of("n2"), "start_ms", 101L, "end_ms", 2401L, "recovery_ms", 5L)), m.get("faults"));
     assertEquals("unknown", Validity.UNKNOWN.json());
   }
 
@@ -75,7 +75,7 @@ class ReportHtmlTest {
         Map.of("from", 12L, "to", 40L, "edge", "rw", "key", "x", "why", "T2 did not see T1's append of 3"),
         Map.of("from", 40L, "to", 12L, "edge", "rw", "key", "y", "why", "T1 did not see T2's append of 4")));
     RunResult r = new RunResult("postgres", "list-append", "none", 7, "c", "abc", Validity.FALSE, Map.of(), 0, Map.of(),
-        List.of(new Anomaly("G2-item", List.of(12L, 40L), "write skew")), List.of(),
+        List.of(new Anomaly("G2-item", List.of(12L, 40L), "write skew")), List.of(), List.of(),
         Map.of("checkers", Map.of("list-append", Map.of("cycles", List.of(cycle)))));
     String html = ReportHtml.render(r, history(), List.of());
     assertTrue(html.contains("Dependency cycles"));

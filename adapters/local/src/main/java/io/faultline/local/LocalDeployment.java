@@ -29,34 +29,81 @@ public final class LocalDeployment implements AutoCloseable {
   private final List<String> nodeIds;
   private final int[] ports;
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+  private final boolean partitionClients;
+  private final NetworkBackend backend;
+  private LocalNetwork network;
+  private NetnsNetwork netns;
+  private LayeredNetwork layered;
   private boolean closed;
 
-  private LocalDeployment(Path runDir, List<String> nodeIds, int[] ports) {
+  /** How node links are faulted: {@code proxy} anywhere, {@code netns} as root (see {@link NetnsNetwork}). */
+  public enum NetworkBackend { PROXY, NETNS }
+
+  private LocalDeployment(Path runDir, List<String> nodeIds, int[] ports, boolean partitionClients, NetworkBackend backend) {
+    this.partitionClients = partitionClients;
+    this.backend = backend;
     this.runDir = runDir;
     this.runId = runDir.getFileName() == null ? "run" : runDir.getFileName().toString();
     this.nodeIds = List.copyOf(nodeIds);
     this.ports = ports.clone();
   }
 
-  /**
-   * Reserves a port per node and writes each node's hosts file. Starts no process: see
-   * {@link #launch}.
-   */
+  /** {@link #create(Path, List, long, boolean)} with clients that reach every node directly. */
   public static LocalDeployment create(Path runDir, List<String> nodeIds, long seed) throws IOException {
+    return create(runDir, nodeIds, seed, false);
+  }
+
+  /**
+   * Reserves a port per node, writes each node's hosts file and starts the fault proxy of every
+   * directed link ({@link #network}). Starts no node process: see {@link #launch}.
+   *
+   * @param partitionClients whether the harness's clients reach nodes through proxies too, so that
+   *                         a nemesis can cut them off ({@link io.faultline.sut.NetworkControl#CLIENTS})
+   */
+  public static LocalDeployment create(Path runDir, List<String> nodeIds, long seed, boolean partitionClients)
+      throws IOException {
+    return create(runDir, nodeIds, seed, partitionClients, NetworkBackend.PROXY);
+  }
+
+  /**
+   * As {@link #create(Path, List, long, boolean)}, on the given network backend. {@code NETNS} throws
+   * an IOException saying why when it cannot run here ({@link NetnsNetwork#unavailableReason}).
+   */
+  public static LocalDeployment create(Path runDir, List<String> nodeIds, long seed, boolean partitionClients,
+      NetworkBackend backend) throws IOException {
     if (nodeIds.isEmpty()) throw new IllegalArgumentException("nodeIds must not be empty");
     if (new LinkedHashSet<>(nodeIds).size() != nodeIds.size()) {
       throw new IllegalArgumentException("nodeIds must be distinct, got " + nodeIds);
     }
     Path absoluteRunDir = runDir.toAbsolutePath();
     int[] ports = Ports.allocate(nodeIds.size(), seed);
-    LocalDeployment deployment = new LocalDeployment(absoluteRunDir, nodeIds, ports);
+    LocalDeployment deployment = new LocalDeployment(absoluteRunDir, nodeIds, ports, partitionClients, backend);
     try {
+      if (backend == NetworkBackend.NETNS) deployment.netns = new NetnsNetwork(nodeIds, partitionClients);
       for (String id : nodeIds) {
         Path nodeDir = deployment.nodeDir(id);
         Files.createDirectories(nodeDir);
-        HostsFile.write(nodeDir.resolve("hosts"), id, nodeIds);
+        if (deployment.netns != null) {
+          NetnsNetwork ns = deployment.netns;
+          HostsFile.write(nodeDir.resolve("hosts"), id, nodeIds,
+              (from, to) -> from.equals(to) ? ns.address(to) : ns.linkAddress(from, to));
+        } else {
+          HostsFile.write(nodeDir.resolve("hosts"), id, nodeIds);
+        }
       }
-    } catch (IOException e) {
+      if (deployment.netns == null) {
+        deployment.network = new LocalNetwork(nodeIds, ports, seed, partitionClients);
+      } else {
+        NetnsNetwork ns = deployment.netns;
+        LocalNetwork proxies = new LocalNetwork(nodeIds, ports, seed, false, new LocalNetwork.Addressing() {
+          @Override public String listen(String from, String to) { return ns.linkAddress(from, to); }
+          @Override public String target(String to) { return ns.address(to); }
+          @Override public String source(String from) { return ns.sourceAddress(from); }
+        });
+        deployment.layered = new LayeredNetwork(ns, proxies);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (deployment.netns != null) deployment.netns.close();
       Ports.release(ports);
       throw e;
     }
@@ -69,23 +116,56 @@ public final class LocalDeployment implements AutoCloseable {
   public List<String> nodeIds() { return nodeIds; }
   public Path nodeDir(String nodeId) { return runDir.resolve("nodes").resolve(nodeId); }
 
-  /** The port node {@code nodeId} listens on; the harness reaches it at 127.0.0.1:port. */
+  /** The links between nodes, and from the clients when they are partitionable. */
+  public io.faultline.sut.NetworkControl network() { return layered != null ? layered : network; }
+
+  public NetworkBackend backend() { return backend; }
+
+  /** The address node {@code nodeId} must bind its server sockets to: its own loopback or veth address. */
+  public String nodeAddress(String nodeId) {
+    return netns != null ? netns.address(nodeId) : HostsFile.nodeAddress(nodeIds, nodeId);
+  }
+
+  /** The port node {@code nodeId} listens on, at {@link #nodeAddress}. */
   public int port(String nodeId) {
     int i = nodeIds.indexOf(nodeId);
     if (i < 0) throw new IllegalArgumentException("no node " + nodeId + " in " + nodeIds);
     return ports[i];
   }
 
-  /** The address the harness uses for a node's port. */
-  public String harnessAddress(String nodeId) { return HostsFile.LOOPBACK + ":" + port(nodeId); }
+  /**
+   * The host:port the harness's clients use for a node: the node itself, or the proxy of the link
+   * from the clients when clients are partitionable.
+   */
+  public String harnessAddress(String nodeId) {
+    String host = partitionClients && netns == null
+        ? network.proxyAddress(io.faultline.sut.NetworkControl.CLIENTS, nodeId) : nodeAddress(nodeId);
+    return host + ":" + port(nodeId);
+  }
 
-  /** The same command every later {@link NodeProcess#start} reruns. */
+  /** The same command every later {@link NodeProcess#start} reruns; the real clock. */
+  public NodeProcess launch(String nodeId, String mainClass, List<String> args, List<String> systemProperties)
+      throws IOException {
+    return launch(nodeId, mainClass, args, systemProperties, false);
+  }
+
+  /**
+   * Starts a node; the same command every later {@link NodeProcess#start} reruns.
+   *
+   * @param fakeClock whether the node's wall clock runs through libfaketime ({@link FakeClock}), so
+   *                  that a nemesis can skew it; an IOException names the package when missing
+   */
   public synchronized NodeProcess launch(String nodeId, String mainClass, List<String> args,
-      List<String> systemProperties) throws IOException {
+      List<String> systemProperties, boolean fakeClock) throws IOException {
     if (closed) throw new IllegalStateException("deployment of run " + runId + " is closed");
     port(nodeId);
     if (nodes.containsKey(nodeId)) throw new IllegalStateException("node " + nodeId + " already launched");
-    NodeProcess node = new NodeProcess(runId, nodeId, nodeDir(nodeId), mainClass, args, systemProperties);
+    if (fakeClock && !FakeClock.available()) {
+      throw new IOException("libfaketime is not installed (" + FakeClock.LIBRARY + "): apt-get install -y faketime");
+    }
+    FakeClock clock = fakeClock ? new FakeClock(nodeDir(nodeId).resolve("faketime")) : null;
+    NodeProcess node = new NodeProcess(runId, nodeId, nodeDir(nodeId), mainClass, args, systemProperties, clock,
+        netns != null ? netns.commandPrefix(nodeId) : List.of());
     nodes.put(nodeId, node);
     node.start();
     return node;
@@ -125,6 +205,9 @@ public final class LocalDeployment implements AutoCloseable {
         if (failure == null) failure = e; else failure.addSuppressed(e);
       }
     }
+    if (network != null) network.close();
+    if (layered != null) layered.close();
+    if (netns != null) netns.close();
     OPEN.remove(this);
     Ports.release(ports);
     if (failure != null) throw failure;

@@ -36,11 +36,16 @@ public final class NodeProcess {
   private final String mainClass;
   private final List<String> args;
   private final List<String> systemProperties;
+  private final FakeClock clock;
+  private final List<String> commandPrefix;
   private Process process;
   private OutputStream stdin;
   private boolean paused;
 
-  NodeProcess(String runId, String id, Path dir, String mainClass, List<String> args, List<String> systemProperties) {
+  NodeProcess(String runId, String id, Path dir, String mainClass, List<String> args, List<String> systemProperties,
+      FakeClock clock, List<String> commandPrefix) {
+    this.clock = clock;
+    this.commandPrefix = List.copyOf(commandPrefix);
     this.runId = Objects.requireNonNull(runId, "runId");
     this.id = Objects.requireNonNull(id, "id");
     this.dir = Objects.requireNonNull(dir, "dir");
@@ -56,6 +61,9 @@ public final class NodeProcess {
   public Path pidFile() { return dir.resolve("pid"); }
   public Path hostsFile() { return dir.resolve("hosts"); }
 
+  /** The node's faked wall clock, when it was launched with one ({@link LocalDeployment#launch}). */
+  public java.util.Optional<FakeClock> clock() { return java.util.Optional.ofNullable(clock); }
+
   public synchronized boolean isRunning() { return process != null && process.isAlive(); }
 
   public synchronized boolean isPaused() { return paused && isRunning(); }
@@ -67,7 +75,7 @@ public final class NodeProcess {
   public synchronized void start() throws IOException {
     if (isRunning()) return;
     Files.createDirectories(dataDir());
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(commandPrefix);
     command.add(javaBinary());
     command.addAll(JVM_OPTIONS);
     command.add(MARKER_PREFIX + runId + "/" + id);
@@ -79,7 +87,9 @@ public final class NodeProcess {
     command.addAll(args);
     Files.writeString(logFile(), "---- faultline: starting " + id + ": " + String.join(" ", command) + "\n",
         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (clock != null) builder.environment().putAll(clock.environment());
+    process = builder
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))

@@ -1,7 +1,6 @@
 package io.faultline.local;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.HashSet;
@@ -10,7 +9,7 @@ import java.util.Set;
 /**
  * Node ports: from a fixed range below the kernel's ephemeral range (32768+ here), so that a port
  * freed by a killed node is never taken meanwhile by some outgoing connection, and a restarted
- * node finds its port again. A port is handed out only after binding it on 127.0.0.1 succeeded,
+ * node finds its port again. A port is handed out only after binding it on every address succeeded,
  * and never twice by one JVM.
  */
 public final class Ports {
@@ -52,7 +51,8 @@ public final class Ports {
   static boolean isFree(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getByName(HostsFile.LOOPBACK), port));
+      // The wildcard address clashes with a listener on any address: the node's own, or a link's.
+      socket.bind(new InetSocketAddress(port));
       return true;
     } catch (IOException e) {
       return false;

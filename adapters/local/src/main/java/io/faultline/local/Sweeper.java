@@ -18,6 +18,11 @@ import java.util.stream.Stream;
  * <p>Run it at harness start, before any deployment of this JVM opens. Pid files of deployments
  * open in this JVM are skipped; a root shared with another harness running at the same time is
  * not safe to sweep.
+ *
+ * <p>Network: link proxies live in the harness JVM and die with it. What the {@code netns} backend
+ * leaves in the kernel after a killed harness (namespaces with their nft tables and qdiscs, bridges,
+ * the clients' nft table) carries the pid of the harness that made it in its name; {@link
+ * #sweepNetns} removes what belongs to a harness no longer alive.
  */
 public final class Sweeper {
   /** How deep below the root pid files are looked for: {@code <root>/<system>/<run>/nodes/<id>/pid}. */
@@ -97,5 +102,51 @@ public final class Sweeper {
       return false;
     }
     return process.info().commandLine().map(line -> line.contains(NodeProcess.MARKER_PREFIX)).orElse(false);
+  }
+
+  /**
+   * Removes network namespaces, bridges and nft tables of the {@code netns} backend whose harness
+   * ({@code fl<pid>...}) is gone; returns their names. Does nothing, and says nothing, without root
+   * or the tools: then the backend cannot have run either.
+   */
+  public static List<String> sweepNetns() {
+    List<String> removed = new ArrayList<>();
+    if (NetnsNetwork.unavailableReason().isPresent()) return removed;
+    java.util.regex.Pattern namespace = java.util.regex.Pattern.compile("^(fl([0-9a-f]{6})[0-9a-f]n\\d+)\\b.*");
+    java.util.regex.Pattern bridge = java.util.regex.Pattern.compile("^\\d+: (fl([0-9a-f]{6})[0-9a-f]br)[:@].*");
+    java.util.regex.Pattern table = java.util.regex.Pattern.compile("^table inet (" + NetnsNetwork.TABLE + "fl([0-9a-f]{6})[0-9a-f])$");
+    try {
+      for (String line : NetnsNetwork.output("ip", "netns", "list").split("\n")) {
+        java.util.regex.Matcher m = namespace.matcher(line.trim());
+        if (m.matches() && orphaned(m.group(2))) {
+          NetnsNetwork.runQuietly("ip", "netns", "del", m.group(1));
+          removed.add(m.group(1));
+        }
+      }
+      for (String line : NetnsNetwork.output("ip", "-o", "link", "show", "type", "bridge").split("\n")) {
+        java.util.regex.Matcher m = bridge.matcher(line.trim());
+        if (m.matches() && orphaned(m.group(2))) {
+          NetnsNetwork.runQuietly("ip", "link", "del", m.group(1));
+          removed.add(m.group(1));
+        }
+      }
+      for (String line : NetnsNetwork.output("nft", "list", "tables").split("\n")) {
+        java.util.regex.Matcher m = table.matcher(line.trim());
+        if (m.matches() && orphaned(m.group(2))) {
+          NetnsNetwork.runQuietly("nft", "delete", "table", "inet", m.group(1));
+          removed.add(m.group(1));
+        }
+      }
+    } catch (IOException e) {
+      removed.add("sweep failed: " + e.getMessage());
+    }
+    return removed;
+  }
+
+  /** Whether the harness whose pid (low 24 bits, hex) a name carries is gone. */
+  private static boolean orphaned(String pidHex) {
+    long low = Long.parseLong(pidHex, 16);
+    if ((ProcessHandle.current().pid() & 0xFFFFFF) == low) return false;
+    return ProcessHandle.of(low).filter(ProcessHandle::isAlive).isEmpty();
   }
 }

@@ -22,6 +22,16 @@ class HarnessDeathTest {
   @TempDir Path root;
   private final List<Long> nodePids = new ArrayList<>();
   private Process harness;
+  private java.net.InetSocketAddress proxy;
+
+  private static boolean accepts(java.net.InetSocketAddress address) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(address, 1_000);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
 
   @AfterEach
   void killLeftovers() throws Exception {
@@ -43,7 +53,10 @@ class HarnessDeathTest {
     BufferedReader out = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     assertTrue(line != null && line.startsWith("up "), "harness said " + line);
-    long pid = Long.parseLong(line.substring(3).trim());
+    String[] words = line.split(" ");
+    long pid = Long.parseLong(words[1]);
+    proxy = new java.net.InetSocketAddress(words[2], Integer.parseInt(words[3]));
+    assertTrue(accepts(proxy), "the link proxy n1->n2 listens while the harness lives");
     nodePids.add(pid);
     return pid;
   }
@@ -77,6 +90,7 @@ class HarnessDeathTest {
     harness.destroyForcibly();
     assertTrue(harness.waitFor(5, TimeUnit.SECONDS));
     assertTrue(diesWithin(node, 10_000), "node outlived its SIGKILLed harness");
+    assertFalse(accepts(proxy), "link proxies live in the harness JVM and die with it");
     List<Sweeper.Swept> swept = Sweeper.sweep(root);
     assertEquals(List.of(new Sweeper.Swept(pidFile(), node, Sweeper.Outcome.GONE)), swept);
     assertFalse(Files.exists(pidFile()));

@@ -87,7 +87,8 @@ class LocalDeploymentTest {
     assertTrue(args.contains("-XX:+UseSerialGC") && args.contains("-Xmx256m"), args.toString());
     assertEquals(NodeProcess.javaBinary(), ProcessHandle.of(pid).orElseThrow().info().command().orElseThrow());
     String hosts = Files.readString(n1.hostsFile());
-    for (String id : d.nodeIds()) assertTrue(hosts.contains("127.0.0.1 " + id + "\n"), hosts);
+    // n1 is itself; each peer is the address of the directed link from n1 (DESIGN.md, "Addressing").
+    assertTrue(hosts.contains("127.0.1.1 n1\n") && hosts.contains("127.10.1.2 n2\n") && hosts.contains("127.10.1.3 n3\n"), hosts);
     assertTrue(d.port("n1") >= Ports.PORT_MIN && d.port("n3") <= Ports.PORT_MAX);
     assertEquals(3, java.util.Arrays.stream(new int[] {d.port("n1"), d.port("n2"), d.port("n3")}).distinct().count());
   }
@@ -112,6 +113,9 @@ class LocalDeploymentTest {
     LocalDeployment d = deployment("run-c", List.of("n1"));
     NodeProcess n1 = launchSleeper(d, "n1");
     n1.pause();
+    // SIGSTOP is delivered asynchronously: the state may lag the kill(1) that sent it by a moment.
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    while (state(n1.pid()) != 'T' && System.nanoTime() < deadline) Thread.onSpinWait();
     assertEquals('T', state(n1.pid()));
     assertTrue(n1.isPaused());
     n1.resume();

@@ -38,19 +38,28 @@ final class RatisClient implements io.faultline.sut.Client {
   static final int RETRY_MAX = 10;
   static final long RETRY_SLEEP_MS = 500;
   static final long OP_DEADLINE_MS = 12_000;
+  /**
+   * Planted bug {@code ratis.blind-retry}: how long the first cas attempt may take before it is sent
+   * anew; each further attempt waits twice as long as the one before.
+   */
+  static final long BLIND_RETRY_TIMEOUT_MS = 150;
+  /** Planted bug {@code ratis.blind-retry}: attempts per cas, the first included (0.15 + 0.3 + 0.6 s at most). */
+  static final int BLIND_RETRY_ATTEMPTS_MAX = 3;
 
   private final RaftGroup group;
   private final RaftPeerId bound;
   private final boolean staleRead;
+  private final boolean blindRetry;
   private final Object lifecycle = new Object();
   private RaftClient raft;
   private ExecutorService caller;
   private boolean closed;
 
-  RatisClient(RaftGroup group, RaftPeerId bound, boolean staleRead) {
+  RatisClient(RaftGroup group, RaftPeerId bound, boolean staleRead, boolean blindRetry) {
     this.group = group;
     this.bound = bound;
     this.staleRead = staleRead;
+    this.blindRetry = blindRetry;
     renew();
   }
 
@@ -101,7 +110,7 @@ final class RatisClient implements io.faultline.sut.Client {
     boolean isRead = op.f().equals("read");
     String result;
     try {
-      result = call(isRead, Message.valueOf(command));
+      result = blindRetry && op.f().equals("cas") ? callBlindly(Message.valueOf(command)) : call(isRead, Message.valueOf(command));
     } catch (IOException | RuntimeException e) {
       String why = describe(e);
       return isRead ? op.fail(why) : op.info(why);
@@ -156,6 +165,56 @@ final class RatisClient implements io.faultline.sut.Client {
       throw reply.getException() != null ? reply.getException() : new IOException("unsuccessful reply " + reply);
     }
     return reply.getMessage().getContent().toStringUtf8();
+  }
+
+  /**
+   * The planted bug {@code ratis.blind-retry}: each attempt is a new Ratis client (a new client id,
+   * so a new call in Ratis' retry cache); an attempt that has no reply within its timeout
+   * ({@link #BLIND_RETRY_TIMEOUT_MS}, doubling) is abandoned, not cancelled, and the command sent again.
+   * The first reply that comes back is the op's result.
+   */
+  private String callBlindly(Message message) throws IOException {
+    List<RaftClient> attempts = new java.util.ArrayList<>();
+    ExecutorService senders = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "ratis-blind-retry-" + bound);
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      IOException last = null;
+      for (int attempt = 0; attempt < BLIND_RETRY_ATTEMPTS_MAX; attempt++) {
+        RaftProperties props = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        RaftClient fresh = RaftClient.newBuilder().setProperties(props).setRaftGroup(group).setLeaderId(bound)
+            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(RETRY_MAX,
+                TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+            .build();
+        attempts.add(fresh);
+        Future<RaftClientReply> future = senders.submit(() -> fresh.io().send(message));
+        try {
+          RaftClientReply reply = future.get(BLIND_RETRY_TIMEOUT_MS << attempt, TimeUnit.MILLISECONDS);
+          if (reply != null && reply.isSuccess()) return reply.getMessage().getContent().toStringUtf8();
+          last = reply == null || reply.getException() == null ? new IOException("unsuccessful reply " + reply) : reply.getException();
+        } catch (TimeoutException e) {
+          last = new IOException("attempt " + (attempt + 1) + " timed out after " + (BLIND_RETRY_TIMEOUT_MS << attempt) + " ms");
+        } catch (ExecutionException e) {
+          last = e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      throw last;
+    } finally {
+      senders.shutdownNow();
+      for (RaftClient attempt : attempts) {
+        try {
+          attempt.close();
+        } catch (IOException e) {
+          // An abandoned attempt: nothing to save.
+        }
+      }
+    }
   }
 
   private static long asLong(Object value, String what) {

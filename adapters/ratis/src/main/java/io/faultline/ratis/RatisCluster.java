@@ -4,6 +4,8 @@ import io.faultline.local.LocalDeployment;
 import io.faultline.sut.Client;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.LeaderAware;
+import io.faultline.sut.LinkFaults;
+import io.faultline.sut.NetworkControl;
 import io.faultline.sut.Node;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,10 +36,11 @@ import org.apache.ratis.util.TimeDuration;
  * process bound to node {@code process % nodeCount}, and the leader as the nodes themselves report
  * it.
  *
- * <p>The harness reaches nodes at 127.0.0.1:port: its own JVM does not resolve node names, so its
- * {@link RaftGroup} carries loopback addresses where the nodes' group carries names.
+ * <p>The harness reaches nodes at their own loopback addresses (or through the clients' proxies):
+ * its own JVM does not resolve node names, so its {@link RaftGroup} carries addresses where the
+ * nodes' group carries names. Links between nodes are faulted through {@link NetworkControl}.
  */
-public final class RatisCluster implements Cluster, LeaderAware {
+public final class RatisCluster implements Cluster, LeaderAware, NetworkControl {
   /** Bound on {@link #leader()}: each node is asked once, all at once. */
   static final long LEADER_QUERY_MS = 1_000;
   static final long ADMIN_REQUEST_TIMEOUT_MS = 800;
@@ -46,12 +49,15 @@ public final class RatisCluster implements Cluster, LeaderAware {
   private final RaftGroup harnessGroup;
   private final List<RatisNode> nodes;
   private final boolean staleRead;
+  private final boolean blindRetry;
   private final Map<String, RaftClient> adminClients = new LinkedHashMap<>();
   private final List<RatisClient> clients = new ArrayList<>();
   private final ExecutorService leaderQueries;
   private boolean closed;
 
-  RatisCluster(LocalDeployment deployment, RaftGroup harnessGroup, List<RatisNode> nodes, boolean staleRead) {
+  RatisCluster(LocalDeployment deployment, RaftGroup harnessGroup, List<RatisNode> nodes, boolean staleRead,
+      boolean blindRetry) {
+    this.blindRetry = blindRetry;
     this.deployment = deployment;
     this.harnessGroup = harnessGroup;
     this.nodes = List.copyOf(nodes);
@@ -72,6 +78,20 @@ public final class RatisCluster implements Cluster, LeaderAware {
   @Override
   public List<Node> nodes() { return List.copyOf(nodes); }
 
+  @Override
+  public List<String> endpoints() { return deployment.network().endpoints(); }
+
+  @Override
+  public void setLink(String from, String to, LinkFaults faults) throws IOException {
+    deployment.network().setLink(from, to, faults);
+  }
+
+  @Override
+  public LinkFaults link(String from, String to) { return deployment.network().link(from, to); }
+
+  @Override
+  public void healAll() throws IOException { deployment.network().healAll(); }
+
   /** Log files of the nodes, for error messages and reports. */
   public List<Path> logFiles() { return deployment.logFiles(); }
 
@@ -79,7 +99,7 @@ public final class RatisCluster implements Cluster, LeaderAware {
   public synchronized Client client(int process) {
     if (closed) throw new IllegalStateException("cluster is closed");
     RatisNode node = nodes.get(Math.floorMod(process, nodes.size()));
-    RatisClient client = new RatisClient(harnessGroup, RaftPeerId.valueOf(node.id()), staleRead);
+    RatisClient client = new RatisClient(harnessGroup, RaftPeerId.valueOf(node.id()), staleRead, blindRetry);
     clients.add(client);
     return client;
   }

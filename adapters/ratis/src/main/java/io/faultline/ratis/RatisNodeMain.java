@@ -24,14 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The main of one Ratis node JVM. Arguments:
- * {@code <nodeId> <port> <peers> <dataDir> <groupUuid> <snapshotThreshold>},
+ * {@code <nodeId> <port> <peers> <dataDir> <groupUuid> <snapshotThreshold> <bindAddress>},
  * peers as {@code n1:p1,n2:p2,...} (names, resolved through the node's hosts file).
  *
  * <p>Settings, and why: LINEARIZABLE reads (Ratis' default serves reads from the leader's state
  * machine unchecked); election timeouts 1–2 s (150–300 ms flaps leaders on a loaded 2-core box,
  * references/infra-on-these-machines.md); automatic snapshots (every 1,000 entries by default) so
- * restarts and lagging followers exercise snapshot install; gRPC bound to 127.0.0.1 only, so that
- * the per-link fault proxies can later listen on the same port at other loopback addresses.
+ * restarts and lagging followers exercise snapshot install; gRPC bound to the node's own loopback
+ * address only, so that the per-link fault proxies listen on the same port at the links' addresses.
  */
 public final class RatisNodeMain {
   private static final Logger LOG = LoggerFactory.getLogger(RatisNodeMain.class);
@@ -43,8 +43,8 @@ public final class RatisNodeMain {
 
   public static void main(String[] args) throws IOException {
     ParentWatch.start();
-    if (args.length != 6) {
-      System.err.println("usage: RatisNodeMain <nodeId> <port> <n1:p1,n2:p2,...> <dataDir> <groupUuid> <snapshotThreshold>");
+    if (args.length != 7) {
+      System.err.println("usage: RatisNodeMain <nodeId> <port> <n1:p1,n2:p2,...> <dataDir> <groupUuid> <snapshotThreshold> <bindAddress>");
       System.exit(2);
     }
     RaftPeerId self = RaftPeerId.valueOf(args[0]);
@@ -54,6 +54,7 @@ public final class RatisNodeMain {
     RaftGroupId groupId = RaftGroupId.valueOf(UUID.fromString(args[4]));
     RaftGroup group = RaftGroup.valueOf(groupId, peers);
     long snapshotThreshold = Long.parseLong(args[5]);
+    String bindAddress = args[6];
 
     // The group's directory exists once this node has formatted its storage: recover from then on.
     boolean formatted = Files.isDirectory(dataDir.resolve(groupId.getUuid().toString()));
@@ -62,18 +63,18 @@ public final class RatisNodeMain {
     RaftServer server = RaftServer.newBuilder()
         .setServerId(self)
         .setGroup(group)
-        .setProperties(properties(port, dataDir, snapshotThreshold))
+        .setProperties(properties(bindAddress, port, dataDir, snapshotThreshold))
         .setStateMachine(new KvStateMachine())
         .setOption(option)
         .build();
     server.start();
-    LOG.info("{} started ({}) on 127.0.0.1:{}, group {} {}", self, option, port, groupId, peers);
+    LOG.info("{} started ({}) on {}:{}, group {} {}", self, option, bindAddress, port, groupId, peers);
   }
 
-  static RaftProperties properties(int port, Path dataDir, long snapshotThreshold) {
+  static RaftProperties properties(String bindAddress, int port, Path dataDir, long snapshotThreshold) {
     RaftProperties props = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(props, List.of(new File(dataDir.toString())));
-    GrpcConfigKeys.Server.setHost(props, "127.0.0.1");
+    GrpcConfigKeys.Server.setHost(props, bindAddress);
     GrpcConfigKeys.Server.setPort(props, port);
     RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(ELECTION_TIMEOUT_MIN_MS, TimeUnit.MILLISECONDS));

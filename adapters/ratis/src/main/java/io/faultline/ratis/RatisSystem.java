@@ -25,9 +25,19 @@ import org.apache.ratis.protocol.RaftPeer;
  *
  * <p>Planted bug {@value #BUG_STALE_READ}: reads skip the linearizable path and take Ratis' stale
  * read at the client's node, which a paused or partitioned follower answers from its old state.
+ *
+ * <p>Planted bug {@value #BUG_BLIND_RETRY}: a cas that times out (after
+ * {@link RatisClient#BLIND_RETRY_TIMEOUT_MS}) is sent again as a new request from a new Ratis
+ * client, so Ratis' retry cache cannot tell it is the same: a slow first attempt and its retry both
+ * apply, and the retry's "compare failed" or "ok" describes the second. Delay or resets on the links
+ * expose it; a quiet network never does.
+ *
+ * <p>Network: every directed link between nodes runs through a fault proxy of the local deployment,
+ * so the cluster is a {@link io.faultline.sut.NetworkControl}.
  */
 public final class RatisSystem implements SystemUnderTest {
   public static final String BUG_STALE_READ = "ratis.stale-read";
+  public static final String BUG_BLIND_RETRY = "ratis.blind-retry";
   /** How long {@link #start} waits for a leader before it gives up. */
   public static final long LEADER_WAIT_MS = 30_000;
   static final int LOG_TAIL_LINES = 5;
@@ -45,7 +55,7 @@ public final class RatisSystem implements SystemUnderTest {
   public Set<Capability> capabilities() { return Set.of(Capability.REGISTER); }
 
   @Override
-  public Set<String> bugs() { return Set.of(BUG_STALE_READ); }
+  public Set<String> bugs() { return Set.of(BUG_STALE_READ, BUG_BLIND_RETRY); }
 
   /** Starts the nodes and returns once one of them leads, or throws naming the node logs. */
   @Override
@@ -58,7 +68,8 @@ public final class RatisSystem implements SystemUnderTest {
     for (int i = 0; i < spec.nodeCount(); i++) ids.add(spec.nodeId(i));
     RaftGroupId groupId = RaftGroupId.valueOf(
         UUID.nameUUIDFromBytes(("faultline-ratis-" + spec.seed()).getBytes(StandardCharsets.UTF_8)));
-    LocalDeployment deployment = LocalDeployment.create(spec.runDir(), ids, spec.seed());
+    LocalDeployment deployment = LocalDeployment.create(spec.runDir(), ids, spec.seed(), options.partitionClients(),
+        options.network());
     RatisCluster cluster = null;
     try {
       String peers = ids.stream().map(id -> id + ":" + deployment.port(id)).collect(Collectors.joining(","));
@@ -68,13 +79,13 @@ public final class RatisSystem implements SystemUnderTest {
         NodeProcess process = deployment.launch(id, RatisNodeMain.class.getName(),
             List.of(id, Integer.toString(deployment.port(id)), peers,
                 deployment.nodeDir(id).resolve("data").toString(), groupId.getUuid().toString(),
-                Long.toString(options.snapshotThreshold())),
-            NODE_LOGGING);
+                Long.toString(options.snapshotThreshold()), deployment.nodeAddress(id)),
+            NODE_LOGGING, options.fakeClock());
         nodes.add(new RatisNode(process));
         harnessPeers.add(RaftPeer.newBuilder().setId(id).setAddress(deployment.harnessAddress(id)).build());
       }
       cluster = new RatisCluster(deployment, RaftGroup.valueOf(groupId, harnessPeers), nodes,
-          spec.bug(BUG_STALE_READ));
+          spec.bug(BUG_STALE_READ), spec.bug(BUG_BLIND_RETRY));
       Optional<String> leader = cluster.awaitLeader(LEADER_WAIT_MS);
       if (leader.isEmpty()) {
         throw new IOException("no ratis leader within " + LEADER_WAIT_MS + " ms; node logs: " + deployment.logFiles()
