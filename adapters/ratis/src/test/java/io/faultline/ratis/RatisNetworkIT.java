@@ -104,10 +104,11 @@ class RatisNetworkIT {
     String leader = cluster.leader().orElseThrow();
     try (Client c = cluster.client(indexOf(leader))) {
       assertTrue(write(c, 5, 0).isOk());
-      // Every commit now needs more than a round trip of 2 x 700 ms: longer than one blind attempt.
+      // Every commit now needs a round trip of 2 x 100 ms: longer than the first blind attempt (150 ms), shorter
+      // than the second (300 ms), which then finds its compare failed.
       for (Node a : cluster.nodes()) {
         for (Node b : cluster.nodes()) {
-          if (!a.id().equals(b.id())) cluster.setLink(a.id(), b.id(), LinkFaults.NONE.withDelay(700, 0));
+          if (!a.id().equals(b.id())) cluster.setLink(a.id(), b.id(), LinkFaults.NONE.withDelay(100, 0));
         }
       }
       Op cas = c.invoke(Op.invoke(0, "cas", 5L, List.of(0L, 1L)));
