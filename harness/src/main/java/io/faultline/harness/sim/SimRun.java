@@ -1,0 +1,390 @@
+package io.faultline.harness.sim;
+
+import io.faultline.checkers.CheckResult;
+import io.faultline.checkers.LinearizabilityChecker;
+import io.faultline.checkers.Models;
+import io.faultline.checkers.Validity;
+import io.faultline.history.History;
+import io.faultline.history.Op;
+import io.faultline.history.OpType;
+import io.faultline.raft.Bug;
+import io.faultline.raft.HardState;
+import io.faultline.raft.ClientReply;
+import io.faultline.raft.ClientRequest;
+import io.faultline.raft.Message;
+import io.faultline.raft.RaftConfig;
+import io.faultline.raft.RaftCore;
+import io.faultline.raft.RaftNode;
+import io.faultline.raft.Wire;
+import io.faultline.runtime.Random;
+import io.faultline.runtime.SimWorld;
+import io.faultline.runtime.SplitMix64;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs one {@link Schedule}: a Raft cluster and its clients in a {@link SimWorld}, the faults at their
+ * times, the {@link Invariants} after every event, and at the end the clients' history through the
+ * linearizability checker (cas-register per key). Deterministic: same schedule, same outcome, same bytes.
+ *
+ * <p>Phases: faults and client ops until {@code durationMs}; then every fault is repaired, no new op
+ * starts, and the run settles for {@link #SETTLE_NS} so open ops finish; ops still open become info.
+ */
+final class SimRun {
+  static final long SETTLE_NS = 2_000_000_000L;
+  /** Per-key checker time limit; past it the verdict is unknown, which fails the seed (never optimistic). */
+  static final long CHECK_TIME_LIMIT_MS = 20_000;
+
+  /** What a run found. {@code failure} null when every check passed. */
+  record Outcome(Schedule schedule, String failure, long failureNs, List<Op> history, List<String> trace, long events,
+      Map<String, Object> stats) {
+    boolean failed() { return failure != null; }
+  }
+
+  private final Schedule s;
+  private final boolean tracing;
+  private final SimWorld<Wire> world;
+  private final RaftNode[] nodes;
+  private final List<SimClient> clients = new ArrayList<>();
+  private final Invariants invariants;
+  private final List<Op> history = new ArrayList<>();
+  private final List<String> trace = new ArrayList<>();
+  private final Random faultRng;
+  private final boolean[] armed;
+  private final boolean[] armedVoteOnly;
+  private final HardState[] armedFrom;
+  private int figure8Phase;
+  private long figure8TermAbove;
+  private long figure8DownMs;
+  private int figure8Victim;
+  private long figure8VictimCommit;
+  private final long[] armedRestartMs;
+  private final List<Runnable> repairs = new ArrayList<>();
+
+  SimRun(Schedule s, boolean tracing) {
+    this.s = s;
+    this.tracing = tracing;
+    this.world = new SimWorld<>(s.seed(), new SimWorld.NetworkConfig(s.dropProbability(), s.duplicateProbability(),
+        s.delayUsMin() * 1000, s.delayUsMax() * 1000, s.slowProbability(), s.slowDelayUsMax() * 1000));
+    this.nodes = new RaftNode[s.nodes() + 1];
+    this.invariants = new Invariants(s.nodes());
+    this.faultRng = SplitMix64.derive(s.seed(), "faults");
+    this.armed = new boolean[s.nodes() + 1];
+    this.armedVoteOnly = new boolean[s.nodes() + 1];
+    this.armedFrom = new HardState[s.nodes() + 1];
+    this.armedRestartMs = new long[s.nodes() + 1];
+    if (tracing) world.setTrace(trace::add, SimRun::describe);
+  }
+
+  static String describe(Wire w) {
+    if (w instanceof Message) return ((Message) w).describe();
+    if (w instanceof ClientRequest) {
+      ClientRequest r = (ClientRequest) w;
+      return "request#" + r.requestId() + " " + r.command();
+    }
+    ClientReply r = (ClientReply) w;
+    return "reply#" + r.requestId() + " " + r.status() + " " + r.value() + " leader=" + r.leaderHint();
+  }
+
+  Outcome run() {
+    List<Integer> peers = new ArrayList<>();
+    for (int i = 1; i <= s.nodes(); i++) peers.add(i);
+    Bug bug = s.bugSwitch();
+    SimWorld.DiskConfig disk = new SimWorld.DiskConfig(s.fsyncUsMin() * 1000, s.fsyncUsMax() * 1000, s.stallProbability(),
+        s.stallMs() * 1_000_000, s.tornWriteProbability());
+    for (int i = 1; i <= s.nodes(); i++) {
+      int id = i;
+      RaftConfig cfg = new RaftConfig(id, peers, Schedule.ELECTION_TICKS, Schedule.HEARTBEAT_TICKS, true, true,
+          s.readMode().equals(Schedule.LEASE) ? RaftConfig.ReadMode.LEASE : RaftConfig.ReadMode.READ_INDEX, s.clockDriftMax(),
+          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug));
+      world.addNode(RaftNode.nodeName(id), new SimWorld.ClockConfig(s.clockRates().get(id - 1), 0), disk,
+          env -> nodes[id] = new RaftNode(env, cfg, Schedule.TICK_US * 1000, invariants::onApply));
+    }
+    SimClient.Shared shared = new SimClient.Shared(history, world::nowNs);
+    for (int k = 0; k < s.clients(); k++) {
+      int index = k;
+      Random rng = SplitMix64.derive(s.seed(), "client/" + k);
+      world.addNode("c" + k, new SimWorld.ClockConfig(1.0, 0), disk,
+          env -> clients.add(new SimClient(env, s, shared, index, rng)));
+    }
+    world.setFsyncListener((node, file) -> {
+      if (!node.startsWith("n")) return;
+      int id = Integer.parseInt(node.substring(1));
+      if (node.startsWith("n") && armed[id]) {
+        HardState d = nodes[id].durableHardState();
+        if (armedVoteOnly[id] && (d.vote() == 0 || d.vote() == id || d.equals(armedFrom[id]))) return;
+        armed[id] = false;
+        crash(id, armedRestartMs[id], "crash-after-persist");
+      }
+    });
+    for (Fault f : s.faults()) world.at(f.atMs() * 1_000_000, () -> fire(f));
+    long endNs = s.durationMs() * 1_000_000;
+    world.at(endNs, () -> {
+      shared.stopped = true;
+      nemesis("heal-all", null);
+      for (Runnable r : new ArrayList<>(repairs)) r.run();
+      repairs.clear();
+      for (int i = 1; i <= s.nodes(); i++) {
+        armed[i] = false;
+        world.restart(RaftNode.nodeName(i));
+      }
+    });
+    String failure = null;
+    long failureNs = -1;
+    RaftCore[] cores = new RaftCore[s.nodes() + 1];
+    try {
+      while (world.nextEventNs() <= endNs + SETTLE_NS && world.step()) {
+        for (int i = 1; i <= s.nodes(); i++) cores[i] = nodes[i] == null || !world.isUp(RaftNode.nodeName(i)) ? null : nodes[i].core();
+        invariants.check(cores);
+        for (int i = 1; i <= s.nodes(); i++) if (cores[i] != null) invariants.checkVote(i, nodes[i].durableHardState());
+        if (figure8Phase != 0) watchFigure8(cores);
+        if (shared.stopped && world.nowNs() > endNs && allIdle()) break;
+      }
+    } catch (Invariants.Violation v) {
+      failure = v.getMessage();
+      failureNs = world.nowNs();
+    } catch (RuntimeException e) {
+      failure = "exception: " + e;
+      failureNs = world.nowNs();
+    }
+    for (SimClient c : clients) c.giveUp("run ended");
+    Map<String, Object> stats = stats();
+    if (failure == null) {
+      CheckResult r = checkLinearizable(history);
+      stats.put("linearizable", r.valid().json());
+      if (r.valid() != Validity.TRUE) {
+        failure = "linearizability: " + (r.valid() == Validity.FALSE ? "" : "unknown: ")
+            + (r.anomalies().isEmpty() ? unknownReason(r) : r.anomalies().get(0).toJson());
+        failureNs = world.nowNs();
+      }
+    }
+    if (tracing) trace.add(world.nowNs() + " end " + (failure == null ? "ok" : "FAIL " + failure));
+    return new Outcome(s, failure, failureNs, List.copyOf(history), List.copyOf(trace), world.eventCount(), stats);
+  }
+
+  private boolean allIdle() {
+    for (SimClient c : clients) if (!c.idle()) return false;
+    return true;
+  }
+
+  private Map<String, Object> stats() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    long ok = 0;
+    long fail = 0;
+    long info = 0;
+    for (Op op : history) {
+      if (op.type() == OpType.OK) ok++;
+      else if (op.type() == OpType.FAIL) fail++;
+      else if (op.type() == OpType.INFO && op.isClient()) info++;
+    }
+    m.put("ops_ok", ok);
+    m.put("ops_fail", fail);
+    m.put("ops_info", info);
+    m.put("committed", invariants.committedMax());
+    m.put("events", world.eventCount());
+    m.put("virtual_ms", world.nowNs() / 1_000_000);
+    return m;
+  }
+
+  private static Object unknownReason(CheckResult r) {
+    for (Object part : r.details().values()) {
+      if (part instanceof Map && ((Map<?, ?>) part).containsKey("unknown_reason")) return ((Map<?, ?>) part).get("unknown_reason");
+    }
+    return r.details();
+  }
+
+  /** Checks each key's sub-history on this thread (a single partition needs no pool). */
+  static CheckResult checkLinearizable(List<Op> ops) {
+    Map<Object, List<Op>> byKey = new LinkedHashMap<>();
+    for (Op op : ops) if (op.isClient()) byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+    LinearizabilityChecker checker = new LinearizabilityChecker(Models.byName("cas-register"), CHECK_TIME_LIMIT_MS,
+        LinearizabilityChecker.CONFIGS_MAX_DEFAULT);
+    List<CheckResult> parts = new ArrayList<>();
+    for (List<Op> keyOps : byKey.values()) parts.add(checker.check(History.of(keyOps)));
+    return CheckResult.compose("linearizable", parts);
+  }
+
+  // ---- faults
+
+  private void nemesis(String f, Object value) {
+    history.add(new Op(-1, world.nowNs(), Op.NEMESIS, OpType.INFO, f, value, null, null));
+    world.log("nemesis " + f + " " + value);
+  }
+
+  /** The node that leads in the highest term among the live ones, else a live node at random. */
+  private int leaderOrAny() {
+    int best = 0;
+    long bestTerm = -1;
+    List<Integer> live = new ArrayList<>();
+    for (int i = 1; i <= s.nodes(); i++) {
+      if (!world.isUp(RaftNode.nodeName(i)) || nodes[i] == null || nodes[i].core() == null) continue;
+      live.add(i);
+      RaftCore c = nodes[i].core();
+      if (c.isLeader() && c.term() > bestTerm) {
+        best = i;
+        bestTerm = c.term();
+      }
+    }
+    if (best != 0) return best;
+    return live.isEmpty() ? 1 + faultRng.nextInt(s.nodes()) : live.get(faultRng.nextInt(live.size()));
+  }
+
+  private void fire(Fault f) {
+    if (world.nowNs() >= s.durationMs() * 1_000_000) return;
+    int target = f.node() == 0 ? leaderOrAny() : f.node();
+    switch (f.kind()) {
+      case PARTITION_LEADER: {
+        long side = 1L << (target - 1);
+        if (f.mask() == 1) {
+          int other = 1 + faultRng.nextInt(s.nodes() - 1);
+          if (other >= target) other++;
+          side |= 1L << (other - 1);
+        }
+        partition(side, f.durationMs());
+        break;
+      }
+      case PARTITION:
+        partition(f.mask(), f.durationMs());
+        break;
+      case CRASH:
+        crash(target, f.durationMs(), "crash");
+        break;
+      case CRASH_SET:
+        for (int i = 1; i <= s.nodes(); i++) if ((f.mask() & (1L << (i - 1))) != 0) crash(i, f.durationMs() + 3L * i, "crash");
+        break;
+      case CRASH_AFTER_PERSIST:
+        if (nodes[target] == null) break;
+        armed[target] = true;
+        armedVoteOnly[target] = f.mask() == 1;
+        armedFrom[target] = nodes[target].durableHardState();
+        armedRestartMs[target] = f.durationMs();
+        nemesis("arm-crash-after-persist", RaftNode.nodeName(target));
+        break;
+      case FIGURE8: {
+        if (s.nodes() < 3) break;
+        int other = 1 + faultRng.nextInt(s.nodes() - 1);
+        if (other >= target) other++;
+        long d1 = 20 + faultRng.nextInt(60);
+        partition((1L << (target - 1)) | (1L << (other - 1)), d1);
+        world.at(world.nowNs() + d1 * 1_000_000 - 1, () -> {
+          crash(target, f.durationMs(), "crash");
+          figure8Phase = 1;
+          figure8TermAbove = maxTerm();
+          figure8DownMs = f.durationMs();
+        });
+        break;
+      }
+      case LEASE_SKEW: {
+        double[] before = new double[s.nodes() + 1];
+        for (int i = 1; i <= s.nodes(); i++) {
+          String n = RaftNode.nodeName(i);
+          before[i] = world.clockRate(n);
+          world.setClockRate(n, i == target ? 1 - s.clockDriftMax() : 1 + s.clockDriftMax());
+        }
+        partition(1L << (target - 1), f.durationMs());
+        Runnable restore = () -> {
+          for (int i = 1; i <= s.nodes(); i++) world.setClockRate(RaftNode.nodeName(i), before[i]);
+        };
+        repairs.add(restore);
+        world.at(world.nowNs() + f.durationMs() * 1_000_000, restore);
+        break;
+      }
+      case BIT_FLIP:
+        world.flipBit(RaftNode.nodeName(target), RaftNode.LOG_FILE, faultRng);
+        nemesis("bit-flip", RaftNode.nodeName(target));
+        crash(target, f.durationMs(), "crash");
+        break;
+      default:
+        throw new IllegalStateException("unknown fault " + f.kind());
+    }
+  }
+
+  private long maxTerm() {
+    long t = 0;
+    for (int i = 1; i <= s.nodes(); i++) {
+      if (nodes[i] != null && nodes[i].core() != null && world.isUp(RaftNode.nodeName(i))) t = Math.max(t, nodes[i].core().term());
+    }
+    return t;
+  }
+
+  /** Figure 8's later steps: isolate the next leader as soon as it is elected; crash the one after it right after its commit index first moves (at most 50 ms in). */
+  private void watchFigure8(RaftCore[] cores) {
+    for (int i = 1; i <= s.nodes() && figure8Phase != 3; i++) {
+      RaftCore c = cores[i];
+      if (c == null || !c.isLeader() || c.term() <= figure8TermAbove) continue;
+      figure8TermAbove = c.term();
+      if (figure8Phase == 1) {
+        partition(1L << (i - 1), figure8DownMs);
+        figure8Phase = 2;
+      } else if (figure8Phase == 2) {
+        figure8Victim = i;
+        figure8VictimCommit = c.commitIndex();
+        figure8Phase = 3;
+        int victim = i;
+        world.at(world.nowNs() + 50_000_000L, () -> {
+          if (figure8Phase == 3 && figure8Victim == victim) {
+            figure8Phase = 0;
+            crash(victim, figure8DownMs, "crash");
+          }
+        });
+      }
+      return;
+    }
+    if (figure8Phase == 3) {
+      RaftCore c = cores[figure8Victim];
+      if (c != null && c.isLeader() && c.commitIndex() > figure8VictimCommit) {
+        figure8Phase = 0;
+        crash(figure8Victim, figure8DownMs, "crash-after-commit");
+      }
+    }
+  }
+
+  private void partition(long side, long durationMs) {
+    List<String> a = new ArrayList<>();
+    List<String> b = new ArrayList<>();
+    for (int i = 1; i <= s.nodes(); i++) ((side & (1L << (i - 1))) != 0 ? a : b).add(RaftNode.nodeName(i));
+    if (a.isEmpty() || b.isEmpty()) return;
+    nemesis("start-partition", List.of(new ArrayList<Object>(a), new ArrayList<Object>(b)));
+    for (String x : a) {
+      for (String y : b) {
+        world.block(x, y);
+        world.block(y, x);
+      }
+    }
+    Runnable heal = new Runnable() {
+      boolean done;
+
+      @Override
+      public void run() {
+        if (done) return;
+        done = true;
+        for (String x : a) {
+          for (String y : b) {
+            world.unblock(x, y);
+            world.unblock(y, x);
+          }
+        }
+        nemesis("stop-partition", List.of(new ArrayList<Object>(a), new ArrayList<Object>(b)));
+      }
+    };
+    repairs.add(heal);
+    world.at(world.nowNs() + durationMs * 1_000_000, heal);
+  }
+
+  private void crash(int id, long downMs, String why) {
+    String name = RaftNode.nodeName(id);
+    if (!world.isUp(name)) return;
+    world.crash(name);
+    nemesis(why, name);
+    world.at(world.nowNs() + downMs * 1_000_000, () -> {
+      if (!world.isUp(name) && world.nowNs() < s.durationMs() * 1_000_000) {
+        world.restart(name);
+        nemesis("restart", name);
+      }
+    });
+  }
+}

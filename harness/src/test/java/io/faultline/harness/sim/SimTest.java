@@ -1,0 +1,150 @@
+package io.faultline.harness.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.faultline.history.Json;
+import io.faultline.raft.Bug;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class SimTest {
+  /** Runs the command; returns {exit code, stdout, stderr}. */
+  static Object[] sim(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new SimCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    return new Object[] {code, out.toString(), err.toString()};
+  }
+
+  /** The first seed in [1, budget] that fails with {@code bug}, or -1. */
+  static long firstFailingSeed(Bug bug, long budget) {
+    for (long seed = 1; seed <= budget; seed++) {
+      if (new SimRun(Schedule.generate(seed, bug), false).run().failed()) return seed;
+    }
+    return -1;
+  }
+
+  @Test
+  void threeHundredSeedsPassEveryCheck() {
+    long t0 = System.nanoTime();
+    for (long seed = 1; seed <= 300; seed++) {
+      SimRun.Outcome o = new SimRun(Schedule.generate(seed, null), false).run();
+      assertNull(o.failure(), "seed " + seed + " " + o.schedule().describeParams());
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("sim: 300 clean seeds in %.1f s (%.0f seeds/s)%n", secs, 300 / secs);
+  }
+
+  @ParameterizedTest(name = "{0} within {1} seeds")
+  @CsvSource({"raft.stale-read, 50", "raft.no-fsync, 50", "raft.lease-read-unsafe, 500", "raft.commit-prior-term, 1000",
+      "raft.vote-twice, 1500"})
+  void plantedBugIsCaughtWithinItsBudget(String bug, long budget) {
+    long seed = firstFailingSeed(Bug.fromName(bug), budget);
+    System.out.println("sim: " + bug + " caught at seed " + seed);
+    assertTrue(seed > 0, bug + " not caught in " + budget + " seeds");
+  }
+
+  @Test
+  void sameSeedTwiceWritesIdenticalBytes(@TempDir Path dir) throws Exception {
+    for (String run : new String[] {"a", "b"}) {
+      Object[] r = sim("--system", "raft", "--seed", "11", "--out", dir.resolve(run).toString());
+      assertEquals(0, r[0], (String) r[1]);
+    }
+    for (String f : new String[] {"history.jsonl", "trace.txt", "schedule.json"}) {
+      byte[] a = Files.readAllBytes(dir.resolve("a").resolve(f));
+      assertTrue(a.length > 100, f);
+      assertArrayEquals(a, Files.readAllBytes(dir.resolve("b").resolve(f)), f);
+    }
+  }
+
+  @Test
+  void failingSeedOutputIsIdenticalToo(@TempDir Path dir) throws Exception {
+    for (String run : new String[] {"a", "b"}) {
+      Object[] r = sim("--seed", "1", "--bug", "raft.no-fsync", "--no-shrink", "--out", dir.resolve(run).toString());
+      assertEquals(1, r[0]);
+    }
+    assertArrayEquals(Files.readAllBytes(dir.resolve("a/trace.txt")), Files.readAllBytes(dir.resolve("b/trace.txt")));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("a/history.jsonl")), Files.readAllBytes(dir.resolve("b/history.jsonl")));
+  }
+
+  @Test
+  void shrunkScheduleOfPlantedBugReplaysToTheSameFailure(@TempDir Path dir) throws Exception {
+    long seed = firstFailingSeed(Bug.NO_FSYNC, 50);
+    SimRun.Outcome failing = new SimRun(Schedule.generate(seed, Bug.NO_FSYNC), false).run();
+    Shrinker.Result shrunk = Shrinker.shrink(failing);
+    assertTrue(shrunk.schedule().faults().size() <= failing.schedule().faults().size());
+    Path file = dir.resolve("shrunk.json");
+    Files.writeString(file, Json.writePretty(shrunk.schedule().toJson()), StandardCharsets.UTF_8);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(file));
+    SimRun.Outcome replayed = new SimRun(Schedule.fromJson(m), false).run();
+    assertEquals(shrunk.outcome().failure(), replayed.failure());
+    Object[] r = sim("--replay", file.toString(), "--no-shrink");
+    assertEquals(1, r[0]);
+    assertTrue(((String) r[1]).contains(shrunk.outcome().failure()), (String) r[1]);
+  }
+
+  @Test
+  void rangeOfPassingSeedsExitsZero() {
+    Object[] r = sim("--system", "raft", "--seeds", "1..5");
+    assertEquals(0, r[0], (String) r[1]);
+    assertTrue(((String) r[1]).contains("PASS 5 seeds"));
+  }
+
+  @Test
+  void failingRangeExitsOneWithSeedParamsAndShrunkSchedule() {
+    Object[] r = sim("--system", "raft", "--seeds", "1..50", "--bug", "raft.no-fsync");
+    assertEquals(1, r[0]);
+    String out = (String) r[1];
+    for (String want : new String[] {"FAIL seed", "params {", "shrunk schedule", "\"format\": \"faultline-sim-schedule/1\""}) {
+      assertTrue(out.contains(want), want + " in " + out);
+    }
+  }
+
+  @Test
+  void badInputExitsTwoWithAClearMessage(@TempDir Path dir) throws Exception {
+    String[][] cases = {
+        {"--system", "etcd", "--seed", "1"},
+        {"--seeds", "9..3"},
+        {"--seeds", "abc"},
+        {"--seed", "1", "--bug", "raft.nope"},
+        {},
+        {"--seed", "1", "--seeds", "1..2"},
+        {"--seeds", "1..2", "--out", dir.toString()},
+        {"--replay", dir.resolve("missing.json").toString()},
+    };
+    for (String[] args : cases) {
+      Object[] r = sim(args);
+      assertEquals(2, r[0], String.join(" ", args));
+      assertTrue(((String) r[2]).startsWith("faultline sim: "), (String) r[2]);
+    }
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"format\": \"faultline-sim-schedule/1\", \"seed\": \"x\"}");
+    Object[] r = sim("--replay", bad.toString());
+    assertEquals(2, r[0]);
+    assertTrue(((String) r[2]).contains("seed"), (String) r[2]);
+  }
+
+  @Test
+  void scheduleSurvivesJsonRoundTrip() throws Exception {
+    for (long seed = 1; seed <= 50; seed++) {
+      Schedule s = Schedule.generate(seed, seed % 2 == 0 ? Bug.VOTE_TWICE : null);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) Json.parse(Json.writePretty(s.toJson()));
+      if (!s.equals(Schedule.fromJson(m))) fail("seed " + seed + " does not round-trip");
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.faultline.raft;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A node's protocol configuration, validated once.
+ *
+ * @param id                    this node's id, one of {@code peers}
+ * @param peers                 ids of all voters (including this node), each >= 1
+ * @param electionTicks         election timeout; a follower's is randomized in [electionTicks, 2*electionTicks)
+ * @param heartbeatTicks        leader heartbeat interval, < electionTicks
+ * @param preVote               run a pre-vote round before raising the term
+ * @param checkQuorum           leader steps down after an election timeout without hearing a majority;
+ *                              followers ignore votes while they have a leader (required by lease reads)
+ * @param readMode              how the leader confirms it still leads before a read
+ * @param clockDriftMax         the bound on relative timer-rate drift between nodes that lease reads rely on
+ * @param entriesPerMsgMax      batching: entries per APPEND
+ * @param bytesPerMsgMax        batching: entry bytes per APPEND (at least one entry is always sent)
+ * @param inflightMsgsMax       flow control: unacknowledged APPENDs per follower
+ * @param inflightBytesMax      flow control: unacknowledged entry bytes per follower
+ * @param uncommittedEntriesMax proposals beyond this many uncommitted entries are refused
+ * @param pendingReadsMax       reads waiting for confirmation beyond this are refused
+ * @param bugs                  planted bugs switched on
+ */
+public record RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote,
+    boolean checkQuorum, ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax,
+    int inflightMsgsMax, long inflightBytesMax, int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs) {
+
+  /** How linearizable reads are confirmed. */
+  public enum ReadMode {
+    /** Raft thesis §6.4: record the commit index, confirm leadership with a heartbeat round. */
+    READ_INDEX,
+    /**
+     * Thesis §6.4.1: serve while a lease from the last majority-acknowledged heartbeat holds. Safe only
+     * if timer rates drift by at most {@code clockDriftMax}; needs check-quorum.
+     */
+    LEASE
+  }
+
+  public RaftConfig {
+    peers = List.copyOf(peers);
+    bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
+    if (!peers.contains(id)) throw new IllegalArgumentException("id " + id + " is not among peers " + peers);
+    if (peers.stream().anyMatch(p -> p < 1)) throw new IllegalArgumentException("peers must be >= 1, got " + peers);
+    if (peers.stream().distinct().count() != peers.size()) throw new IllegalArgumentException("peers has duplicates: " + peers);
+    if (heartbeatTicks < 1) throw new IllegalArgumentException("heartbeatTicks must be >= 1, got " + heartbeatTicks);
+    if (electionTicks <= heartbeatTicks) {
+      throw new IllegalArgumentException("electionTicks must be > heartbeatTicks (" + heartbeatTicks + "), got " + electionTicks);
+    }
+    if (!(clockDriftMax >= 0 && clockDriftMax < 0.5)) throw new IllegalArgumentException("clockDriftMax must be in [0, 0.5), got " + clockDriftMax);
+    if (readMode == ReadMode.LEASE && !checkQuorum) throw new IllegalArgumentException("readMode LEASE needs checkQuorum");
+    if (entriesPerMsgMax < 1) throw new IllegalArgumentException("entriesPerMsgMax must be >= 1, got " + entriesPerMsgMax);
+    if (bytesPerMsgMax < 1) throw new IllegalArgumentException("bytesPerMsgMax must be >= 1, got " + bytesPerMsgMax);
+    if (inflightMsgsMax < 1) throw new IllegalArgumentException("inflightMsgsMax must be >= 1, got " + inflightMsgsMax);
+    if (inflightBytesMax < 1) throw new IllegalArgumentException("inflightBytesMax must be >= 1, got " + inflightBytesMax);
+    if (uncommittedEntriesMax < 1) throw new IllegalArgumentException("uncommittedEntriesMax must be >= 1, got " + uncommittedEntriesMax);
+    if (pendingReadsMax < 1) throw new IllegalArgumentException("pendingReadsMax must be >= 1, got " + pendingReadsMax);
+  }
+
+  /** Defaults in the spirit of etcd: election 10 ticks, heartbeat 1, pre-vote and check-quorum on, ReadIndex. */
+  public static RaftConfig defaults(int id, List<Integer> peers) {
+    return new RaftConfig(id, peers, 10, 1, true, true, ReadMode.READ_INDEX, 0.2, 64, 1 << 20, 256, 8L << 20, 10_000, 10_000, Set.of());
+  }
+
+  public RaftConfig withBugs(Set<Bug> b) {
+    return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b);
+  }
+
+  public boolean has(Bug b) { return bugs.contains(b); }
+
+  /**
+   * Lease length in the leader's ticks. A follower that acknowledged a heartbeat grants no vote for
+   * {@code electionTicks - 1} of its own ticks after receiving it; if the leader's ticks are at most
+   * {@code 1 + d} times slower and the follower's at most that much faster, a lease of
+   * {@code (electionTicks - 1) (1 - d) / (1 + d)} leader ticks from the heartbeat's sending ends first.
+   */
+  public int leaseTicks() {
+    if (has(Bug.LEASE_READ_UNSAFE)) return electionTicks;
+    return (int) Math.floor((electionTicks - 1) * (1 - clockDriftMax) / (1 + clockDriftMax));
+  }
+}
