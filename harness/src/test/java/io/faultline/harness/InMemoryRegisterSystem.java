@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test double of a system: one in-JVM register map behind a lock (linearizable), with two planted
- * faults for the runner's tests: every 7th op is answered {@code info} (after taking effect or not),
+ * faults for the runner's tests: every 41st op is answered {@code info} (after taking effect or not),
  * and {@code lost-write} acknowledges every 5th write without applying it.
  */
 final class InMemoryRegisterSystem implements SystemUnderTest {
@@ -74,7 +74,9 @@ final class InMemoryRegisterSystem implements SystemUnderTest {
                 default: done = op.fail("unknown f " + op.f());
               }
             }
-            if (n % 7 == 0 && !op.f().equals("read")) return op.info("simulated timeout");
+            // As slow as a small real cluster, so that histories stay the size real runs give.
+            java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+            if (n % 41 == 0 && !op.f().equals("read")) return op.info("simulated timeout");
             return done;
           }
 
