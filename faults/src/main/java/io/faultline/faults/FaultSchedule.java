@@ -33,8 +33,24 @@ public final class FaultSchedule {
   static final long RESET_AFTER_MS_MAX = 2_000;
   static final long SLOW_CLOSE_MS_MIN = 500;
   static final long SLOW_CLOSE_MS_MAX = 5_000;
-  static final long CLOCK_OFFSET_MS_MIN = 1_000;
-  static final long CLOCK_OFFSET_MS_MAX = 120_000;
+  /**
+   * What a {@code clock} fault does, drawn evenly: {@code skew} sets a node's clock a little off
+   * ({@link #CLOCK_SKEW_MS_MIN}..{@link #CLOCK_SKEW_MS_MAX}, either way), as a drifting clock under
+   * NTP is; {@code jump} steps it far ({@link #CLOCK_JUMP_MS_MIN}..{@link #CLOCK_JUMP_MS_MAX}, either
+   * way), as an NTP step or a VM resumed elsewhere does; {@code strobe} leaves the offset at 0 and
+   * runs the node's timers at {@code rate} times real time ({@link #CLOCK_RATE_PERCENT_MIN}..
+   * {@link #CLOCK_RATE_PERCENT_MAX} percent, at least {@link #CLOCK_RATE_PERCENT_OFF_MIN} away from
+   * 100), which a Raft with monotonic timers feels where it ignores a jump.
+   */
+  static final List<String> CLOCK_MODES = List.of("skew", "jump", "strobe");
+  static final long CLOCK_SKEW_MS_MIN = 10;
+  static final long CLOCK_SKEW_MS_MAX = 999;
+  static final long CLOCK_JUMP_MS_MIN = 1_000;
+  static final long CLOCK_JUMP_MS_MAX = 60_000;
+  static final int CLOCK_RATE_PERCENT_MIN = 50;
+  static final int CLOCK_RATE_PERCENT_MAX = 200;
+  /** How far from 100 a strobe's rate is at least, in percent, so that it changes something. */
+  static final int CLOCK_RATE_PERCENT_OFF_MIN = 5;
   /** Bound on the slots a schedule may have ({@code timeMs / intervalMs}). */
   public static final long SLOTS_MAX = 1_000_000L;
 
@@ -85,9 +101,10 @@ public final class FaultSchedule {
    * in order, one shape per partition) or {@code partition-<shape>}: {@code start-partition <shape>}
    * / {@code stop-partition}; {@code delay}, {@code blackhole}, {@code bandwidth}, {@code reset},
    * {@code slow-close}: {@code start-X {"targets": targets, ...}} / {@code stop-X}, with their
-   * parameters drawn from the seed ({@link NetworkNemesis}); {@code clock}: {@code start-clock} /
-   * {@code stop-clock} ({@link ClockNemesis}); {@code disk}: one {@code torn-tail targets}, no heal
-   * ({@link DiskNemesis}). Network and clock faults last as long as a kill does.
+   * parameters drawn from the seed ({@link NetworkNemesis}); {@code clock}: {@code start-clock
+   * {"targets", "mode", "offset_ms", "rate"}} / {@code stop-clock} ({@link ClockNemesis}), a skew, a
+   * jump or a strobe drawn from the seed ({@link #CLOCK_MODES}); {@code disk}: one
+   * {@code torn-tail targets}, no heal ({@link DiskNemesis}). Network and clock faults last as long as a kill does.
    *
    * @param faults     which faults to draw from: a non-empty subset of {@link #FAULTS} or {@code partition-<shape>}
    * @param targets    one | minority | majority | all | leader
@@ -178,13 +195,7 @@ public final class FaultSchedule {
       case "kill": fault = "kill"; heal = "start"; value = targets; healValue = "all"; break;
       case "pause": fault = "pause"; heal = "resume"; value = targets; healValue = "all"; break;
       case "disk": fault = DiskNemesis.FUNCTION; heal = null; value = targets; break;
-      case "clock": {
-        fault = "start-clock";
-        heal = "stop-clock";
-        long offsetMs = random.nextLong(CLOCK_OFFSET_MS_MIN, CLOCK_OFFSET_MS_MAX + 1) * (random.nextBoolean() ? 1 : -1);
-        value = args("targets", targets, "offset_ms", offsetMs);
-        break;
-      }
+      case "clock": fault = "start-clock"; heal = "stop-clock"; value = clockArgs(targets, random); break;
       case "delay": {
         long delayMs = random.nextLong(DELAY_MS_MIN, DELAY_MS_MAX + 1);
         value = args("targets", targets, "delay_ms", delayMs, "jitter_ms", delayMs / 4);
@@ -220,6 +231,24 @@ public final class FaultSchedule {
     if (healMs >= timeMs) return -1;
     out.add(new ScheduledFault(healMs, Op.invoke(Op.NEMESIS, heal, null, healValue)));
     return healMs;
+  }
+
+  /** {@code {"targets", "mode", "offset_ms", "rate"}} of one {@code start-clock}, as {@link #CLOCK_MODES} says. */
+  private static java.util.Map<String, Object> clockArgs(String targets, SplittableRandom random) {
+    String mode = CLOCK_MODES.get(random.nextInt(CLOCK_MODES.size()));
+    long offsetMs = 0;
+    int ratePercent = 100;
+    switch (mode) {
+      case "skew": offsetMs = random.nextLong(CLOCK_SKEW_MS_MIN, CLOCK_SKEW_MS_MAX + 1) * (random.nextBoolean() ? 1 : -1); break;
+      case "jump": offsetMs = random.nextLong(CLOCK_JUMP_MS_MIN, CLOCK_JUMP_MS_MAX + 1) * (random.nextBoolean() ? 1 : -1); break;
+      default: // strobe
+        ratePercent = random.nextBoolean()
+            ? random.nextInt(CLOCK_RATE_PERCENT_MIN, 100 - CLOCK_RATE_PERCENT_OFF_MIN + 1)
+            : random.nextInt(100 + CLOCK_RATE_PERCENT_OFF_MIN, CLOCK_RATE_PERCENT_MAX + 1);
+        break;
+    }
+    // Whole percents keep the rate short in describe(): 1.37, not 1.3712408873.
+    return args("targets", targets, "mode", mode, "offset_ms", offsetMs, "rate", ratePercent / 100.0);
   }
 
   private static java.util.Map<String, Object> args(Object... keyValues) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -40,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #CHUNK_BYTES}. Why threads and not NIO: four parked threads per connection cost nothing
  * at a few dozen connections, and every fault becomes a sleep in straight-line code.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
   static final int CHUNK_BYTES = 16 * 1024;
   static final int CHUNKS_MAX = 64;
   /** How often a held reader, writer or connect looks again whether the hold is over. */
@@ -64,10 +65,35 @@ final class FaultProxy implements AutoCloseable {
   private volatile LinkFaults forward = LinkFaults.NONE;
   private volatile LinkFaults backward = LinkFaults.NONE;
   private volatile boolean closed;
+  /** Whether {@link #timers} are this proxy's own ({@link #withoutFaults}), to shut down on close. */
+  private final boolean ownsTimers;
+
+  /**
+   * A proxy from {@code listen} to {@code target} that never has a fault on: the proxy's own cost,
+   * for benchmarks/FaultProxyBenchmark. Faults are set only through {@link LocalNetwork}.
+   *
+   * @throws IOException when {@code listen} cannot be bound
+   */
+  public static FaultProxy withoutFaults(String name, InetSocketAddress listen, InetSocketAddress target) throws IOException {
+    // No thread until a reset is scheduled, and with no fault none ever is.
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(0, runnable -> daemon(runnable, "faultline-proxy-" + name + "-timer"));
+    try {
+      return new FaultProxy(name, listen, target, null, timers, 0, true);
+    } catch (IOException | RuntimeException e) {
+      timers.shutdownNow();
+      throw e;
+    }
+  }
 
   /** Binds at once, so that a failure to listen is the caller's, and starts accepting. */
   FaultProxy(String name, InetSocketAddress listen, InetSocketAddress target, java.net.InetAddress source,
       ScheduledExecutorService timers, long seed) throws IOException {
+    this(name, listen, target, source, timers, seed, false);
+  }
+
+  private FaultProxy(String name, InetSocketAddress listen, InetSocketAddress target, java.net.InetAddress source,
+      ScheduledExecutorService timers, long seed, boolean ownsTimers) throws IOException {
+    this.ownsTimers = ownsTimers;
     this.source = source;
     this.name = name;
     this.listen = listen;
@@ -108,6 +134,7 @@ final class FaultProxy implements AutoCloseable {
   public void close() {
     closed = true;
     closeQuietly(server);
+    if (ownsTimers) timers.shutdownNow();
     List<Connection> live;
     synchronized (connections) {
       live = new ArrayList<>(connections);

@@ -201,6 +201,27 @@ class FaultProxyTest {
     assertTrue(ms >= 280, "close passed on after " + ms + " ms");
   }
 
+  @Test
+  void proxyWithoutFaults_forwardsBytes_andCloseResetsItsConnections() throws IOException {
+    InetSocketAddress target = new InetSocketAddress(HostsFile.nodeAddress(IDS, "n2"), ports[1]);
+    InetSocketAddress listen = new InetSocketAddress(HostsFile.linkAddress(IDS, "n2", "n1"), ports[1]);
+    Socket s;
+    try (FaultProxy proxy = FaultProxy.withoutFaults("standalone", listen, target)) {
+      s = new Socket();
+      sockets.add(s);
+      s.connect(listen, 2_000);
+      s.setSoTimeout(2_000);
+      assertEquals("hello", new String(roundTrip(s, "hello".getBytes())));
+      assertEquals(1, proxy.connectionCount());
+    }
+    assertThrows(IOException.class, () -> {
+      for (int i = 0; i < 50; i++) roundTrip(s, "again".getBytes());
+    });
+    try (Socket late = new Socket()) {
+      assertThrows(IOException.class, () -> late.connect(listen, 500));
+    }
+  }
+
   /** The proxy's own cost: round trips of 64 bytes direct and through the proxy. */
   @Test
   void proxyOverheadPerRoundTripIsSmall() throws IOException {
