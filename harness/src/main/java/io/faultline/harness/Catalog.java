@@ -13,6 +13,7 @@ import io.faultline.postgres.PostgresSystem;
 import io.faultline.ratis.RatisSystem;
 import io.faultline.sut.Capability;
 import io.faultline.checkers.TxnCheckers;
+import io.faultline.checkers.TxnCheckerOptions;
 import io.faultline.workloads.ListAppendWorkload;
 import io.faultline.workloads.BankWorkload;
 import io.faultline.checkers.BankChecker;
@@ -136,12 +137,12 @@ final class Catalog {
     return m;
   }
 
-  static Checker checker(String name, String model, List<String> consistencyModels, long timeLimitMs) {
+  static Checker checker(String name, String model, TxnCheckerOptions txnOptions, long timeLimitMs) {
     if (!CHECKERS.contains(name)) throw new IllegalArgumentException("option --checker: '" + name + "' is not a known checker; known: " + String.join(", ", CHECKERS));
     if (name.equals("linearizable")) {
       return new LinearizabilityChecker(Models.byName(model), timeLimitMs, LinearizabilityChecker.CONFIGS_MAX_DEFAULT);
     }
-    return TxnCheckers.byName(name, consistencyModels);
+    return TxnCheckers.byName(name, txnOptions.withCycleSearchTimeoutMs(timeLimitMs));
   }
 
   /** The nemesis of a quiet run: does nothing, heals nothing. */

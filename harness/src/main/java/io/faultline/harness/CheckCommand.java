@@ -2,6 +2,7 @@ package io.faultline.harness;
 
 import io.faultline.checkers.CheckResult;
 import io.faultline.checkers.Checker;
+import io.faultline.checkers.TxnCheckerOptions;
 import io.faultline.checkers.Validity;
 import io.faultline.history.History;
 import io.faultline.history.HistoryFiles;
@@ -38,7 +39,17 @@ final class CheckCommand implements Callable<Integer> {
       description = "list-append, rw-register: the models to judge against, Elle's names (default ${DEFAULT-VALUE}).")
   List<String> consistencyModels;
 
-  @Option(names = "--time-limit", defaultValue = "60s", description = "Per file; past it the verdict is unknown (default ${DEFAULT-VALUE}).")
+  @Option(names = "--wfr-keys", description = "rw-register: within a txn, a write follows the version it read of that key (Elle's :wfr-keys?).")
+  boolean wfrKeys;
+
+  @Option(names = "--sequential-keys", description = "rw-register: process order orders each key's versions (Elle's :sequential-keys?).")
+  boolean sequentialKeys;
+
+  @Option(names = "--linearizable-keys", description = "rw-register: realtime order orders each key's versions (Elle's :linearizable-keys?).")
+  boolean linearizableKeys;
+
+  @Option(names = "--time-limit", defaultValue = "60s", description = {"linearizable: per file; list-append, rw-register: per strongly connected component of the",
+          "dependency graph. Past it the verdict is unknown (default ${DEFAULT-VALUE})."})
   String timeLimit;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "History files: *.jsonl (JSON lines) or *.edn (Jepsen).")
@@ -46,7 +57,8 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Checker c = Catalog.checker(checker, model, consistencyModels, Durations.parseMs(timeLimit));
+    Checker c = Catalog.checker(checker, model, TxnCheckerOptions.of(consistencyModels)
+        .withKeyInference(wfrKeys, sequentialKeys, linearizableKeys), Durations.parseMs(timeLimit));
     Validity all = Validity.TRUE;
     boolean error = false;
     for (Path file : files) {

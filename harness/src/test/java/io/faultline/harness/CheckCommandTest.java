@@ -93,4 +93,15 @@ class CheckCommandTest {
         && lines[0].contains("\"not\":"), lines[0]);
     assertTrue(lines[1].contains("\"valid\":true"), lines[1]);
   }
+
+  @Test
+  void rwRegister_takesElleKeyInferenceFlags(@TempDir Path dir) throws Exception {
+    Path h = Files.writeString(dir.resolve("rw.jsonl"), String.join("\n",
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",1]]}",
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",1]]}",
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"r\",\"x\",null],[\"w\",\"x\",2]]}",
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"r\",\"x\",1],[\"w\",\"x\",2]]}", ""));
+    assertEquals(0, Main.execute("check", "--checker", "rw-register", "--wfr-keys", "--sequential-keys", "--linearizable-keys", h.toString()));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"valid\":true"));
+  }
 }

@@ -58,15 +58,40 @@ public final class NetnsNetwork implements NetworkControl, AutoCloseable {
   private boolean bridgeUp;
   private boolean hostTable;
 
-  /** Why this backend cannot run here, or empty when it can. */
+  /** How long installing nftables from Debian's packages may take. */
+  static final long INSTALL_MS_MAX = 180_000;
+  private static boolean installTried;
+
+  /**
+   * Why this backend cannot run here, or empty when it can. As root, a missing {@code nft} is
+   * installed from Debian's packages first (once per JVM).
+   */
   public static Optional<String> unavailableReason() {
     if (!"root".equals(ProcessHandle.current().info().user().orElse(""))) return Optional.of("netns needs root");
+    if (which("nft").isEmpty()) installNftables();
     for (String tool : List.of("ip", "nft", "tc")) {
       if (which(tool).isEmpty()) {
         return Optional.of("netns needs '" + tool + "' on PATH" + (tool.equals("nft") ? ": apt-get install -y nftables" : ""));
       }
     }
     return Optional.empty();
+  }
+
+  private static synchronized void installNftables() {
+    if (installTried || which("apt-get").isEmpty()) return;
+    installTried = true;
+    try {
+      ProcessBuilder pb = new ProcessBuilder("sh", "-c", "apt-get update -qq && apt-get install -y -qq nftables")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+      Process p = pb.start();
+      p.getOutputStream().close();
+      if (!p.waitFor(INSTALL_MS_MAX, java.util.concurrent.TimeUnit.MILLISECONDS)) p.destroyForcibly();
+    } catch (IOException e) {
+      // no apt: unavailableReason says what is missing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Optional<Path> which(String tool) {
