@@ -11,6 +11,7 @@ import io.faultline.faults.ScheduledFault;
 import io.faultline.history.Op;
 import io.faultline.postgres.PostgresSystem;
 import io.faultline.ratis.RatisSystem;
+import io.faultline.raftadapter.RaftSystem;
 import io.faultline.sut.Capability;
 import io.faultline.checkers.TxnCheckers;
 import io.faultline.checkers.TxnCheckerOptions;
@@ -43,6 +44,7 @@ final class Catalog {
   static {
     SYSTEMS.put("ratis", RatisSystem::new);
     SYSTEMS.put("postgres", PostgresSystem::new);
+    SYSTEMS.put("raft", RaftSystem::new);
   }
 
   static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME, ListAppendWorkload.NAME, RwRegisterWorkload.NAME, BankWorkload.NAME);

@@ -85,6 +85,19 @@ public final class SimCommand implements Callable<Integer> {
     return runRange(range[0], range[1], bugSwitch);
   }
 
+  /**
+   * Runs one schedule as {@code faultline sim} does (no tracing, no shrinking, nothing printed) and
+   * answers whether it passed: every invariant after every step and the linearizability check at
+   * the end. For benchmarks and other callers outside the command line; {@code faultline sim --seed}
+   * with the schedule's seed (and bug) reruns it with its evidence.
+   *
+   * @param schedule from {@link Schedule#generate} or {@link Schedule#fromJson}
+   * @return true when the run passed, false when a check failed
+   */
+  public static boolean passes(Schedule schedule) {
+    return !new SimRun(schedule, false).run().failed();
+  }
+
   static String knownBugs() {
     StringBuilder sb = new StringBuilder();
     for (Bug b : Bug.values()) sb.append(sb.length() == 0 ? "" : ", ").append(b.switchName());

@@ -1,0 +1,175 @@
+package io.faultline.raftadapter;
+
+import io.faultline.history.Json;
+import io.faultline.local.LocalDeployment;
+import io.faultline.local.Ports;
+import io.faultline.sut.Client;
+import io.faultline.sut.Cluster;
+import io.faultline.sut.LeaderAware;
+import io.faultline.sut.LinkFaults;
+import io.faultline.sut.NetworkControl;
+import io.faultline.sut.Node;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A running cluster of our Raft: one child JVM per node ({@link LocalDeployment}), a client per
+ * logical process bound to node {@code process % nodeCount} for reads, and the leader as the nodes
+ * report it on {@code /api/v1/cluster/status}. Links between nodes are faulted through
+ * {@link NetworkControl}.
+ */
+public final class RaftCluster implements Cluster, LeaderAware, NetworkControl {
+  /** Bound on {@link #leader()}: each node is asked once, all at once. */
+  static final long LEADER_QUERY_MS = 1_000;
+  static final long CONNECT_TIMEOUT_MS = 1_000;
+
+  private final LocalDeployment deployment;
+  private final List<RaftNodeProcess> nodes;
+  private final Map<String, String> httpAddresses;
+  private final Map<String, String> clientAddresses;
+  private final int[] httpPorts;
+  private final HttpClient http;
+  private final AtomicLong nextClientId = new AtomicLong();
+  private final List<RaftHttpClient> clients = new ArrayList<>();
+  private boolean closed;
+
+  RaftCluster(LocalDeployment deployment, List<RaftNodeProcess> nodes, Map<String, String> httpAddresses,
+      Map<String, String> clientAddresses, int[] httpPorts, HttpClient http) {
+    this.clientAddresses = Map.copyOf(clientAddresses);
+    this.deployment = deployment;
+    this.nodes = List.copyOf(nodes);
+    this.httpAddresses = Map.copyOf(httpAddresses);
+    this.httpPorts = httpPorts.clone();
+    this.http = http;
+  }
+
+  /** The one HTTP client of a cluster: HTTP/1.1 (the node's server speaks nothing else), bounded connects. */
+  static HttpClient httpClient() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build();
+  }
+
+  @Override
+  public List<Node> nodes() { return List.copyOf(nodes); }
+
+  /** host:port of each node's HTTP API, direct (the harness's own status and admin requests). */
+  public Map<String, String> httpAddresses() { return httpAddresses; }
+
+  @Override
+  public List<String> endpoints() { return deployment.network().endpoints(); }
+
+  @Override
+  public void setLink(String from, String to, LinkFaults faults) throws IOException { deployment.network().setLink(from, to, faults); }
+
+  @Override
+  public LinkFaults link(String from, String to) { return deployment.network().link(from, to); }
+
+  @Override
+  public void healAll() throws IOException { deployment.network().healAll(); }
+
+  /** Log files of the nodes, for error messages and reports. */
+  public List<Path> logFiles() { return deployment.logFiles(); }
+
+  /** A client with a cluster-unique client id, so its retried writes apply once. */
+  @Override
+  public synchronized Client client(int process) {
+    if (closed) throw new IllegalStateException("cluster is closed");
+    String bound = nodes.get(Math.floorMod(process, nodes.size())).id();
+    List<String> order = new ArrayList<>();
+    for (RaftNodeProcess n : nodes) order.add(n.id());
+    RaftHttpClient client = new RaftHttpClient(http, clientAddresses, order, bound, nextClientId.incrementAndGet());
+    clients.add(client);
+    return client;
+  }
+
+  /**
+   * The node that says it leads, asked of every running, unpaused node at once within
+   * {@link #LEADER_QUERY_MS}; with several claims (a deposed leader that has not heard yet), the one
+   * of the highest term.
+   */
+  @Override
+  public Optional<String> leader() {
+    List<CompletableFuture<HttpResponse<String>>> asked = new ArrayList<>();
+    for (RaftNodeProcess node : nodes) {
+      if (!node.isRunning() || node.isPaused()) continue;
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + httpAddresses.get(node.id()) + "/api/v1/cluster/status"))
+          .timeout(Duration.ofMillis(LEADER_QUERY_MS)).GET().build();
+      asked.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_QUERY_MS);
+    String best = null;
+    long bestTerm = -1;
+    for (CompletableFuture<HttpResponse<String>> answer : asked) {
+      try {
+        HttpResponse<String> r = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (r.statusCode() != 200) continue;
+        Object parsed = Json.parse(r.body());
+        if (!(parsed instanceof Map)) continue;
+        Map<?, ?> status = (Map<?, ?>) parsed;
+        if (!"LEADER".equals(status.get("role")) || !(status.get("term") instanceof Long)) continue;
+        long term = (Long) status.get("term");
+        if (term > bestTerm) {
+          bestTerm = term;
+          best = (String) status.get("node");
+        }
+      } catch (TimeoutException | ExecutionException | Json.ParseException e) {
+        answer.cancel(true); // that node could not tell in time: it does not count
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * Waits until some node claims the lead, up to {@code timeoutMs}; gives up at once when too few
+   * nodes run to elect one (a node that died at startup, say).
+   */
+  public Optional<String> awaitLeader(long timeoutMs) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    int majority = nodes.size() / 2 + 1;
+    while (System.nanoTime() < deadline) {
+      if (nodes.stream().filter(RaftNodeProcess::isRunning).count() < majority) return Optional.empty();
+      Optional<String> leader = leader();
+      if (leader.isPresent()) return leader;
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() throws IOException {
+    List<RaftHttpClient> toClose;
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+      toClose = new ArrayList<>(clients);
+      clients.clear();
+    }
+    for (RaftHttpClient client : toClose) client.close();
+    try {
+      deployment.close();
+    } finally {
+      Ports.release(httpPorts);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.faultline.raftadapter;
+
+import io.faultline.local.LocalDeployment;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The settings a {@link io.faultline.sut.ClusterSpec}'s options may carry for our Raft, validated once.
+ *
+ * @param tickMs   the Raft tick (option {@value #TICK_MS}, 10..1000, default 100): heartbeats every
+ *                 tick, election timeouts of 10–20 ticks, so 1–2 s by default as for Ratis
+ * @param readMode {@code read_index} (default) or {@code lease} (option {@value #READ_MODE})
+ * @param partitionClients whether clients reach the HTTP API through the fault proxies (on the
+ *                 node's Raft port), so that a partition can cut them off too (option
+ *                 {@value #PARTITION_CLIENTS}, {@code true|false}, default false)
+ * @param network  the network backend (option {@value #NETWORK}, {@code proxy|netns}, default proxy)
+ *
+ * <p>Option {@value #FAKE_CLOCK} is accepted and changes nothing: our nodes' clocks are set through
+ * their admin endpoint, no libfaketime needed.
+ */
+public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network) {
+  public static final String TICK_MS = "tick-ms";
+  public static final String READ_MODE = "read-mode";
+  public static final String NETWORK = "network";
+  public static final String FAKE_CLOCK = "fake-clock";
+  public static final String PARTITION_CLIENTS = "partition-clients";
+  static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS);
+  public static final long TICK_MS_DEFAULT = 100;
+  static final long TICK_MS_MIN = 10;
+  static final long TICK_MS_MAX = 1_000;
+
+  public RaftOptions {
+    Objects.requireNonNull(network, "network");
+    if (tickMs < TICK_MS_MIN || tickMs > TICK_MS_MAX) {
+      throw new IllegalArgumentException(TICK_MS + " must be " + TICK_MS_MIN + ".." + TICK_MS_MAX + ", got " + tickMs);
+    }
+    if (!readMode.equals("read_index") && !readMode.equals("lease")) {
+      throw new IllegalArgumentException(READ_MODE + " must be read_index or lease, got '" + readMode + "'");
+    }
+  }
+
+  /** Reads the options; an unknown key or a bad value is an error naming it. */
+  public static RaftOptions from(Map<String, String> options) {
+    for (String key : options.keySet()) {
+      if (!KEYS.contains(key)) throw new IllegalArgumentException("raft has no option '" + key + "'; it has " + new TreeSet<>(KEYS));
+    }
+    boolean clients = flag(options, PARTITION_CLIENTS);
+    flag(options, FAKE_CLOCK);
+    long tick;
+    String tickText = options.getOrDefault(TICK_MS, Long.toString(TICK_MS_DEFAULT)).trim();
+    try {
+      tick = Long.parseLong(tickText);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(TICK_MS + " must be a whole number, got '" + tickText + "'", e);
+    }
+    String networkName = options.getOrDefault(NETWORK, "proxy").trim();
+    LocalDeployment.NetworkBackend network;
+    switch (networkName) {
+      case "proxy": network = LocalDeployment.NetworkBackend.PROXY; break;
+      case "netns": network = LocalDeployment.NetworkBackend.NETNS; break;
+      default: throw new IllegalArgumentException(NETWORK + " must be proxy or netns, got '" + networkName + "'");
+    }
+    return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network);
+  }
+
+  private static boolean flag(Map<String, String> options, String key) {
+    String value = options.getOrDefault(key, "false").trim();
+    if (!value.equals("true") && !value.equals("false")) throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+    return value.equals("true");
+  }
+}

@@ -1,0 +1,36 @@
+package io.faultline.raftadapter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RaftOptionsTest {
+  @Test
+  void defaults_areATenthOfASecondTick_andReadIndex() {
+    RaftOptions o = RaftOptions.from(Map.of());
+    assertEquals(100, o.tickMs());
+    assertEquals("read_index", o.readMode());
+    assertEquals(50, RaftOptions.from(Map.of("tick-ms", "50", "fake-clock", "true")).tickMs());
+    assertTrue(RaftOptions.from(Map.of("partition-clients", "true")).partitionClients());
+  }
+
+  @Test
+  void badOptions_areRefusedByName() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("snapshot-threshold", "1")))
+        .getMessage().contains("snapshot-threshold"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("tick-ms", "5"))).getMessage().contains("tick-ms"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("read-mode", "x"))).getMessage().contains("read-mode"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("partition-clients", "yes")))
+        .getMessage().contains("partition-clients"));
+  }
+
+  @Test
+  void system_offersEveryPlantedBugOfTheCore() {
+    assertEquals("raft", new RaftSystem().name());
+    assertTrue(new RaftSystem().bugs().contains("raft.stale-read"));
+    assertEquals(5, new RaftSystem().bugs().size());
+  }
+}

@@ -1,0 +1,113 @@
+package io.faultline.raft;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The JSON the HTTP API speaks: one flat object whose values are integers, strings, booleans or
+ * null. Enough for {@code {"key":1,"value":2,"client_id":3,"seq":4}}; anything else is refused with
+ * a message that says where.
+ */
+final class FlatJson {
+  static final int TEXT_CHARS_MAX = 4_096;
+
+  private final String s;
+  private int i;
+
+  private FlatJson(String s) {
+    this.s = s;
+  }
+
+  /** Parses one flat object; throws IllegalArgumentException naming the offset of the trouble. */
+  static Map<String, Object> parse(String text) {
+    if (text.length() > TEXT_CHARS_MAX) throw new IllegalArgumentException("body longer than " + TEXT_CHARS_MAX + " chars");
+    FlatJson p = new FlatJson(text);
+    Map<String, Object> out = new LinkedHashMap<>();
+    p.expect('{');
+    if (p.peek() == '}') {
+      p.i++;
+    } else {
+      while (true) {
+        String k = p.string();
+        p.expect(':');
+        out.put(k, p.value());
+        char c = p.next();
+        if (c == '}') break;
+        if (c != ',') throw p.error("expected ',' or '}'");
+      }
+    }
+    p.skipSpace();
+    if (p.i != text.length()) throw p.error("trailing characters");
+    return out;
+  }
+
+  private Object value() {
+    char c = peek();
+    if (c == '"') return string();
+    if (s.startsWith("null", i)) { i += 4; return null; }
+    if (s.startsWith("true", i)) { i += 4; return Boolean.TRUE; }
+    if (s.startsWith("false", i)) { i += 5; return Boolean.FALSE; }
+    int start = i;
+    if (c == '-') i++;
+    while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+    if (i == start || (i == start + 1 && c == '-')) throw error("expected an integer, string, boolean or null");
+    if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw error("only integers are accepted");
+    try {
+      return Long.parseLong(s.substring(start, i));
+    } catch (NumberFormatException e) {
+      throw error("integer out of range");
+    }
+  }
+
+  private String string() {
+    expect('"');
+    StringBuilder sb = new StringBuilder();
+    while (i < s.length() && s.charAt(i) != '"') {
+      char c = s.charAt(i++);
+      if (c == '\\') throw error("escapes are not accepted");
+      sb.append(c);
+    }
+    if (i >= s.length()) throw error("unterminated string");
+    i++;
+    return sb.toString();
+  }
+
+  private void expect(char c) {
+    if (next() != c) throw error("expected '" + c + "'");
+  }
+
+  private char next() {
+    skipSpace();
+    if (i >= s.length()) throw error("unexpected end");
+    return s.charAt(i++);
+  }
+
+  private char peek() {
+    skipSpace();
+    return i < s.length() ? s.charAt(i) : '\0';
+  }
+
+  private void skipSpace() {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+  }
+
+  private IllegalArgumentException error(String why) {
+    return new IllegalArgumentException("bad JSON at offset " + i + ": " + why);
+  }
+
+  /** Writes a flat object; values are Long, Integer, Boolean, String (no quotes or backslashes) or null. */
+  static String write(Map<String, ?> fields) {
+    StringBuilder sb = new StringBuilder("{");
+    for (Map.Entry<String, ?> f : fields.entrySet()) {
+      if (sb.length() > 1) sb.append(',');
+      sb.append('"').append(f.getKey()).append("\":");
+      Object v = f.getValue();
+      if (v instanceof String) {
+        sb.append('"').append(((String) v).replace('"', '\'').replace('\\', '/')).append('"');
+      } else {
+        sb.append(v);
+      }
+    }
+    return sb.append('}').toString();
+  }
+}

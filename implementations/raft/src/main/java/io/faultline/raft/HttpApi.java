@@ -1,0 +1,292 @@
+package io.faultline.raft;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.faultline.runtime.EventLoop;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The node's HTTP API (SEED.md, system 1) on the JDK's HTTP server.
+ *
+ * <pre>
+ * POST   /api/v1/write           {"key":k,"value":v,"client_id":c,"seq":s}
+ * POST   /api/v1/cas             {"key":k,"expected":e|null,"value":v,"client_id":c,"seq":s}
+ * DELETE /api/v1/kv/{key}?client_id=c&amp;seq=s
+ * GET    /api/v1/read/{key}?consistency=linearizable|lease|stale
+ * GET    /api/v1/cluster/status
+ * POST   /admin/clock?offset_ms=N&amp;rate=R     (loopback clients only)
+ * </pre>
+ *
+ * Status codes a client can act on: 200 done; 409 a cas whose compare failed (not applied, the
+ * current value in {@code value}); 503 not the leader or busy (this attempt did nothing; the leader's
+ * name in {@code leader} when known); 400 bad input, with a message; 504 no answer within
+ * {@link #REQUEST_TIMEOUT_MS}: the outcome is unknown. A retry with the same client id and sequence
+ * number applies at most once. {@code lease} reads take the node's configured read path (ReadIndex
+ * unless the node runs with lease reads), which is at least as strong.
+ *
+ * <p>The admin endpoint is for the clock nemesis: it offsets the node's wall clock and sets the rate
+ * of its monotonic clock and timers ({@link io.faultline.runtime.RealClock}); either parameter may be
+ * left out. It answers with the clock's settings. A restarted node starts on the real clock again.
+ */
+final class HttpApi implements AutoCloseable {
+  static final long REQUEST_TIMEOUT_MS = 3_000;
+  static final int THREADS = 32;
+  static final int QUEUE_MAX = 1_024;
+  static final int BODY_BYTES_MAX = FlatJson.TEXT_CHARS_MAX;
+  static final String PREFIX = "/api/v1/";
+  static final String ADMIN_CLOCK = "/admin/clock";
+  /** Read by the JDK's HTTP server when its first server is created: set it before. */
+  static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+  private final RaftServer server;
+  private final ClientGateway gateway;
+  private final EventLoop loop;
+  private final HttpServer http;
+  private final ThreadPoolExecutor threads;
+
+  HttpApi(RaftServer server, ClientGateway gateway, EventLoop loop, String bindAddress, int port) throws IOException {
+    this.server = server;
+    this.gateway = gateway;
+    this.loop = loop;
+    http = HttpServer.create(new InetSocketAddress(bindAddress, port), QUEUE_MAX);
+    threads = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_MAX), r -> {
+      Thread t = new Thread(r, "http-" + server.nodeName());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
+    http.setExecutor(threads);
+    http.createContext("/", this::handle);
+    http.start();
+  }
+
+  int port() { return http.getAddress().getPort(); }
+
+  private record Response(int status, Map<String, Object> body) {}
+
+  private void handle(HttpExchange ex) throws IOException {
+    Response r;
+    try {
+      r = route(ex.getRequestMethod(), ex.getRequestURI(), ex);
+    } catch (IllegalArgumentException e) {
+      r = error(400, e.getMessage());
+    } catch (RuntimeException e) {
+      r = error(500, e.toString());
+    }
+    byte[] body = FlatJson.write(r.body()).getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(r.status(), body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private Response route(String method, URI uri, HttpExchange ex) throws IOException {
+    String path = uri.getPath();
+    if (path.equals(ADMIN_CLOCK) && method.equals("POST")) return adminClock(query(uri.getRawQuery()), ex);
+    if (!path.startsWith(PREFIX)) return error(404, "no such path " + path);
+    String rest = path.substring(PREFIX.length());
+    Map<String, String> query = query(uri.getRawQuery());
+    if (method.equals("POST") && rest.equals("write")) {
+      Map<String, Object> b = FlatJson.parse(body(ex));
+      long[] session = session(b.get("client_id"), b.get("seq"));
+      return command(new Command(Command.Kind.WRITE, session[0], session[1], requireLong(b, "key"), requireLong(b, "value"), null));
+    }
+    if (method.equals("POST") && rest.equals("cas")) {
+      Map<String, Object> b = FlatJson.parse(body(ex));
+      long[] session = session(b.get("client_id"), b.get("seq"));
+      if (!b.containsKey("expected")) throw new IllegalArgumentException("expected is required (null for absent)");
+      Object expected = b.get("expected");
+      if (expected != null && !(expected instanceof Long)) throw new IllegalArgumentException("expected must be an integer or null, got " + expected);
+      return command(new Command(Command.Kind.CAS, session[0], session[1], requireLong(b, "key"), requireLong(b, "value"), (Long) expected));
+    }
+    if (method.equals("DELETE") && rest.startsWith("kv/")) {
+      long[] session = session(parseOrNull(query.get("client_id"), "client_id"), parseOrNull(query.get("seq"), "seq"));
+      return command(new Command(Command.Kind.DELETE, session[0], session[1], parseKey(rest.substring(3)), 0, null));
+    }
+    if (method.equals("GET") && rest.startsWith("read/")) {
+      long key = parseKey(rest.substring(5));
+      String consistency = query.getOrDefault("consistency", "linearizable");
+      switch (consistency) {
+        case "linearizable":
+        case "lease":
+          return command(new Command(Command.Kind.READ, 0, 0, key, 0, null));
+        case "stale":
+          return onLoop(() -> {
+            RaftNode node = server.node();
+            if (node == null || node.core() == null) return error(503, "starting");
+            Map<String, Object> b = ok();
+            b.put("value", node.stateMachine().read(key));
+            return new Response(200, b);
+          });
+        default:
+          throw new IllegalArgumentException("consistency must be linearizable, lease or stale, got '" + consistency + "'");
+      }
+    }
+    if (method.equals("GET") && rest.equals("cluster/status")) return onLoop(this::status);
+    return error(404, "no route " + method + " " + path);
+  }
+
+  private Response adminClock(Map<String, String> q, HttpExchange ex) {
+    if (!ex.getRemoteAddress().getAddress().isLoopbackAddress()) return error(403, "admin endpoint is for loopback clients only");
+    Long offsetMs = parseOrNull(q.get("offset_ms"), "offset_ms");
+    Double rate = null;
+    if (q.get("rate") != null) {
+      try {
+        rate = Double.parseDouble(q.get("rate"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("rate must be a number, got '" + q.get("rate") + "'");
+      }
+    }
+    if (rate != null) server.clock().setRate(rate);
+    if (offsetMs != null) server.clock().setOffsetNs(TimeUnit.MILLISECONDS.toNanos(offsetMs));
+    Map<String, Object> b = ok();
+    b.put("offset_ms", TimeUnit.NANOSECONDS.toMillis(server.clock().offsetNs()));
+    b.put("rate", Double.toString(server.clock().rate()));
+    return new Response(200, b);
+  }
+
+  private Response status() {
+    RaftNode node = server.node();
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("node", server.nodeName());
+    if (node == null || node.core() == null) {
+      b.put("role", node != null && node.quarantine() != null ? "QUARANTINED" : "STARTING");
+      if (node != null && node.quarantine() != null) b.put("error", node.quarantine());
+      return new Response(200, b);
+    }
+    RaftCore core = node.core();
+    b.put("role", core.role().name());
+    b.put("term", core.term());
+    b.put("leader", core.leaderId() == 0 ? null : RaftNode.nodeName(core.leaderId()));
+    b.put("commit", core.commitIndex());
+    b.put("last_index", core.lastIndex());
+    b.put("applied", node.stateMachine().appliedIndex());
+    return new Response(200, b);
+  }
+
+  private Response command(Command c) {
+    CompletableFuture<ClientReply> reply = gateway.submit(c);
+    ClientReply r;
+    try {
+      r = reply.get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      reply.cancel(false);
+      return error(504, "no reply within " + REQUEST_TIMEOUT_MS + " ms: outcome unknown");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return error(504, "interrupted: outcome unknown");
+    } catch (ExecutionException e) {
+      return error(504, e.getCause() + ": outcome unknown");
+    }
+    Map<String, Object> b;
+    switch (r.status()) {
+      case OK:
+        b = ok();
+        if (c.kind() == Command.Kind.READ) b.put("value", r.value());
+        return new Response(200, b);
+      case CAS_FAILED:
+        b = error(409, "compare failed").body();
+        b.put("value", r.value());
+        return new Response(409, b);
+      default:
+        b = error(503, r.status() == ClientReply.Status.BUSY ? "busy" : "not leader").body();
+        b.put("leader", r.leaderHint() == 0 ? null : RaftNode.nodeName(r.leaderHint()));
+        return new Response(503, b);
+    }
+  }
+
+  private Response onLoop(Supplier<Response> work) {
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    loop.execute(() -> result.complete(work.get()));
+    try {
+      return result.get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return error(504, "event loop did not answer within " + REQUEST_TIMEOUT_MS + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return error(504, "interrupted");
+    }
+  }
+
+  private static Map<String, Object> ok() {
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("ok", true);
+    return b;
+  }
+
+  private static Response error(int status, String message) {
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("ok", false);
+    b.put("error", message);
+    return new Response(status, b);
+  }
+
+  /** client_id and seq: both absent (no session), or both integers >= 1. */
+  private static long[] session(Object clientId, Object seq) {
+    if (clientId == null && seq == null) return new long[] {0, 0};
+    if (!(clientId instanceof Long) || (Long) clientId < 1) throw new IllegalArgumentException("client_id must be an integer >= 1, got " + clientId);
+    if (!(seq instanceof Long) || (Long) seq < 1) throw new IllegalArgumentException("seq must be an integer >= 1, got " + seq);
+    return new long[] {(Long) clientId, (Long) seq};
+  }
+
+  private static long requireLong(Map<String, Object> b, String field) {
+    Object v = b.get(field);
+    if (!(v instanceof Long)) throw new IllegalArgumentException(field + " must be an integer, got " + v);
+    return (Long) v;
+  }
+
+  private static Long parseOrNull(String s, String field) {
+    if (s == null) return null;
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(field + " must be an integer, got '" + s + "'");
+    }
+  }
+
+  private static long parseKey(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("key must be an integer, got '" + s + "'");
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> q = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) return q;
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) q.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    return q;
+  }
+
+  private static String body(HttpExchange ex) throws IOException {
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] bytes = in.readNBytes(BODY_BYTES_MAX + 1);
+      if (bytes.length > BODY_BYTES_MAX) throw new IllegalArgumentException("body longer than " + BODY_BYTES_MAX + " bytes");
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    threads.shutdownNow();
+  }
+}

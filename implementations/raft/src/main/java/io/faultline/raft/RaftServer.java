@@ -1,0 +1,151 @@
+package io.faultline.raft;
+
+import io.faultline.runtime.EventLoop;
+import io.faultline.runtime.FileStorage;
+import io.faultline.runtime.RealClock;
+import io.faultline.runtime.RealEnv;
+import io.faultline.runtime.RealTimers;
+import io.faultline.runtime.SplitMix64;
+import io.faultline.runtime.TcpTransport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One Raft node on a real machine: a {@link RaftNode} on a {@link RealEnv} (event loop, TCP to its
+ * peers by name, its log in {@code dataDir}, fsync on) and the {@link HttpApi} for clients, on its
+ * own port and also on the Raft port ({@link HttpForwarder}), where the fault proxies can reach it.
+ */
+public final class RaftServer implements AutoCloseable {
+  /**
+   * A node's settings, validated once.
+   *
+   * @param nodeName    {@code n<id>}, one of {@code peerPorts}
+   * @param peerPorts   every node's name and Raft port, this one included
+   * @param bindAddress the address both servers bind (the node's own loopback address under the local deployment)
+   * @param httpPort    the HTTP API's port; 0 picks a free one
+   * @param tickMs      the Raft tick: heartbeats every tick, elections after 10–20 ticks
+   */
+  public record Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir,
+      long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed) {
+    public static final long TICK_MS_DEFAULT = 100;
+
+    public Config {
+      Objects.requireNonNull(nodeName, "nodeName");
+      Objects.requireNonNull(bindAddress, "bindAddress");
+      Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(readMode, "readMode");
+      peerPorts = Map.copyOf(new LinkedHashMap<>(peerPorts));
+      bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
+      for (String name : peerPorts.keySet()) nodeId(name);
+      if (!peerPorts.containsKey(nodeName)) throw new IllegalArgumentException("nodeName " + nodeName + " is not among peers " + peerPorts.keySet());
+      for (Map.Entry<String, Integer> p : peerPorts.entrySet()) {
+        if (p.getValue() < 1 || p.getValue() > 65_535) throw new IllegalArgumentException("port of " + p.getKey() + " must be 1..65535, got " + p.getValue());
+      }
+      if (httpPort < 0 || httpPort > 65_535) throw new IllegalArgumentException("httpPort must be 0..65535, got " + httpPort);
+      if (tickMs < 1 || tickMs > 10_000) throw new IllegalArgumentException("tickMs must be 1..10000, got " + tickMs);
+    }
+
+    public int port() { return peerPorts.get(nodeName); }
+
+    RaftConfig raftConfig() {
+      List<Integer> ids = new ArrayList<>();
+      for (String name : peerPorts.keySet()) ids.add(nodeId(name));
+      ids.sort(null);
+      RaftConfig d = RaftConfig.defaults(nodeId(nodeName), ids);
+      RaftConfig.ReadMode mode = bugs.contains(Bug.LEASE_READ_UNSAFE) ? RaftConfig.ReadMode.LEASE : readMode;
+      return new RaftConfig(d.id(), d.peers(), d.electionTicks(), d.heartbeatTicks(), d.preVote(), d.checkQuorum(), mode,
+          d.clockDriftMax(), d.entriesPerMsgMax(), d.bytesPerMsgMax(), d.inflightMsgsMax(), d.inflightBytesMax(),
+          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs);
+    }
+  }
+
+  /** The id in a node name {@code n<id>}. */
+  public static int nodeId(String name) {
+    if (!name.matches("n[1-9][0-9]{0,5}")) throw new IllegalArgumentException("node name must be n<id>, id >= 1, got '" + name + "'");
+    return Integer.parseInt(name.substring(1));
+  }
+
+  static final long START_WAIT_MS = 10_000;
+
+  private final Config config;
+  private final EventLoop loop;
+  private final RealClock clock = new RealClock();
+  private final TcpTransport<Wire> transport;
+  private final FileStorage storage;
+  private final HttpApi http;
+  private volatile RaftNode node;
+
+  private RaftServer(Config config) throws IOException {
+    this.config = config;
+    loop = new EventLoop("raft-" + config.nodeName());
+    Map<String, Integer> others = new LinkedHashMap<>(config.peerPorts());
+    others.remove(config.nodeName());
+    TcpTransport<Wire> tcp = null;
+    FileStorage files = null;
+    HttpApi api = null;
+    try {
+      HttpForwarder forwarder = new HttpForwarder(config.bindAddress());
+      tcp = new TcpTransport<>(config.nodeName(), config.bindAddress(), config.port(), others, new WireCodec(), loop, forwarder);
+      files = new FileStorage(config.dataDir(), loop);
+      ClientGateway gateway = new ClientGateway(tcp, loop);
+      RealEnv<Wire> env = new RealEnv<>(config.nodeName(), loop, clock, new RealTimers(loop, clock), gateway, files,
+          SplitMix64.derive(config.seed(), config.nodeName()));
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      RaftConfig raftConfig = config.raftConfig();
+      loop.execute(() -> {
+        node = new RaftNode(env, raftConfig, TimeUnit.MILLISECONDS.toNanos(config.tickMs()), null);
+        started.complete(null);
+      });
+      started.get(START_WAIT_MS, TimeUnit.MILLISECONDS);
+      api = new HttpApi(this, gateway, loop, config.bindAddress(), config.httpPort());
+      forwarder.target(api.port());
+    } catch (IOException | RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+      if (api != null) api.close();
+      if (tcp != null) tcp.close();
+      if (files != null) files.close();
+      loop.close();
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      if (e instanceof IOException) throw (IOException) e;
+      if (e instanceof RuntimeException) throw (RuntimeException) e;
+      throw new IOException("node " + config.nodeName() + " did not start", e);
+    }
+    this.transport = tcp;
+    this.storage = files;
+    this.http = api;
+  }
+
+  /** Binds both ports, loads the log and starts serving; throws when either port is taken. */
+  public static RaftServer start(Config config) throws IOException { return new RaftServer(config); }
+
+  public String nodeName() { return config.nodeName(); }
+
+  public Config config() { return config; }
+
+  /** The HTTP API's port (the chosen one when the config said 0). */
+  public int httpPort() { return http.port(); }
+
+  /** The clock the node's timers run on: a clock nemesis skews it here. */
+  public RealClock clock() { return clock; }
+
+  /** The node, for code on its event loop only. */
+  RaftNode node() { return node; }
+
+  @Override
+  public void close() {
+    http.close();
+    transport.close();
+    loop.close();
+    storage.close();
+  }
+}

@@ -1,0 +1,117 @@
+package io.faultline.raft;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Raft node as its own JVM:
+ *
+ * <pre>
+ * RaftServerMain &lt;nodeName&gt; &lt;n1:port,n2:port,...&gt; &lt;bindAddress&gt; &lt;httpPort&gt; &lt;dataDir&gt;
+ *     [--tick-ms N] [--read-mode read_index|lease] [--bug raft.x]... [--seed N] [--watch-stdin]
+ * </pre>
+ *
+ * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
+ * when its stdin closes (its parent died). Exit status 2 for bad arguments, 1 when it cannot start.
+ */
+public final class RaftServerMain {
+  static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
+      + " [--tick-ms N] [--read-mode read_index|lease] [--bug raft.x]... [--seed N] [--watch-stdin]";
+
+  private RaftServerMain() {}
+
+  public static void main(String[] args) {
+    boolean watch = false;
+    for (String a : args) watch |= a.equals("--watch-stdin");
+    if (watch) StdinWatch.start();
+    // The JDK's HTTP server writes headers and body separately: without TCP_NODELAY every reply
+    // waits out the client's delayed ACK (40 ms).
+    if (System.getProperty(HttpApi.NODELAY_PROPERTY) == null) System.setProperty(HttpApi.NODELAY_PROPERTY, "true");
+    RaftServer.Config config;
+    try {
+      config = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    try {
+      RaftServer server = RaftServer.start(config);
+      System.out.printf("%s serving: raft %s:%d, http %s:%d, data %s, tick %d ms, read mode %s, bugs %s%n",
+          config.nodeName(), config.bindAddress(), config.port(), config.bindAddress(), server.httpPort(), config.dataDir(),
+          config.tickMs(), config.readMode(), config.bugs());
+    } catch (IOException | RuntimeException e) {
+      System.err.println(config.nodeName() + " could not start: " + e);
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  static RaftServer.Config parse(String[] args) {
+    int positional = 0;
+    String[] pos = new String[5];
+    long tickMs = RaftServer.Config.TICK_MS_DEFAULT;
+    RaftConfig.ReadMode readMode = RaftConfig.ReadMode.READ_INDEX;
+    Set<Bug> bugs = EnumSet.noneOf(Bug.class);
+    long seed = 0;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--watch-stdin")) continue;
+      if (a.startsWith("--")) {
+        if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+        String v = args[++i];
+        switch (a) {
+          case "--tick-ms": tickMs = parseLong(a, v); break;
+          case "--seed": seed = parseLong(a, v); break;
+          case "--read-mode":
+            try {
+              readMode = RaftConfig.ReadMode.valueOf(v.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("--read-mode must be read_index or lease, got '" + v + "'");
+            }
+            break;
+          case "--bug":
+            Bug b = Bug.fromName(v);
+            if (b == null) throw new IllegalArgumentException("--bug: no planted bug '" + v + "'");
+            bugs.add(b);
+            break;
+          default: throw new IllegalArgumentException("unknown option " + a);
+        }
+      } else {
+        if (positional == pos.length) throw new IllegalArgumentException("too many arguments at '" + a + "'");
+        pos[positional++] = a;
+      }
+    }
+    if (positional != pos.length) throw new IllegalArgumentException("expected 5 positional arguments, got " + positional);
+    return new RaftServer.Config(pos[0], parsePeers(pos[1]), pos[2], (int) parseLong("httpPort", pos[3]), Path.of(pos[4]),
+        tickMs, readMode, bugs, seed);
+  }
+
+  /** {@code n1:20001,n2:20002} → names and ports, in order. */
+  public static Map<String, Integer> parsePeers(String spec) {
+    Map<String, Integer> peers = new LinkedHashMap<>();
+    for (String entry : spec.split(",")) {
+      int colon = entry.lastIndexOf(':');
+      if (colon <= 0) throw new IllegalArgumentException("peer must be name:port, got '" + entry + "'");
+      String name = entry.substring(0, colon);
+      if (peers.put(name, (int) parseLong("port of " + name, entry.substring(colon + 1))) != null) {
+        throw new IllegalArgumentException("peer " + name + " listed twice in '" + spec + "'");
+      }
+    }
+    return peers;
+  }
+
+  private static long parseLong(String what, String v) {
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(what + " must be an integer, got '" + v + "'");
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.faultline.raft;
+
+import io.faultline.runtime.TcpTransport;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary form of {@link Wire} messages in transport frames (the frame carries length and
+ * checksum). A tag byte, then the fields in declaration order, big-endian; a {@link ClientRequest}'s
+ * command in {@link Command#encode}'s form.
+ */
+final class WireCodec implements TcpTransport.Codec<Wire> {
+  static final byte MESSAGE = 0;
+  static final byte CLIENT_REQUEST = 1;
+  static final byte CLIENT_REPLY = 2;
+  static final int MESSAGE_HEADER_BYTES = 1 + 1 + 4 + 4 + 8 * 6 + 1 + 4;
+  static final int ENTRY_HEADER_BYTES = 8 + 8 + 4;
+
+  @Override
+  public byte[] encode(Wire w) {
+    if (w instanceof Message) {
+      Message m = (Message) w;
+      int size = MESSAGE_HEADER_BYTES;
+      for (Entry e : m.entries()) size += ENTRY_HEADER_BYTES + e.data().length;
+      ByteBuffer b = ByteBuffer.allocate(size);
+      b.put(MESSAGE).put((byte) m.type().ordinal()).putInt(m.from()).putInt(m.to()).putLong(m.term()).putLong(m.logTerm())
+          .putLong(m.index()).putLong(m.commit()).put((byte) (m.reject() ? 1 : 0)).putLong(m.hint()).putLong(m.round())
+          .putInt(m.entries().size());
+      for (Entry e : m.entries()) b.putLong(e.term()).putLong(e.index()).putInt(e.data().length).put(e.data());
+      return b.array();
+    }
+    if (w instanceof ClientRequest) {
+      ClientRequest r = (ClientRequest) w;
+      return ByteBuffer.allocate(1 + 8 + Command.ENCODED_BYTES).put(CLIENT_REQUEST).putLong(r.requestId())
+          .put(r.command().encode()).array();
+    }
+    ClientReply r = (ClientReply) w;
+    return ByteBuffer.allocate(1 + 8 + 1 + 1 + 8 + 4).put(CLIENT_REPLY).putLong(r.requestId()).put((byte) r.status().ordinal())
+        .put((byte) (r.value() == null ? 0 : 1)).putLong(r.value() == null ? 0 : r.value()).putInt(r.leaderHint()).array();
+  }
+
+  @Override
+  public Wire decode(byte[] payload) {
+    ByteBuffer b = ByteBuffer.wrap(payload);
+    byte tag = b.get();
+    switch (tag) {
+      case MESSAGE: {
+        Message.Type type = Message.Type.values()[b.get()];
+        int from = b.getInt();
+        int to = b.getInt();
+        long term = b.getLong();
+        long logTerm = b.getLong();
+        long index = b.getLong();
+        long commit = b.getLong();
+        boolean reject = b.get() != 0;
+        long hint = b.getLong();
+        long round = b.getLong();
+        int count = b.getInt();
+        if (count < 0 || count > b.remaining() / ENTRY_HEADER_BYTES) throw new IllegalArgumentException("bad entry count " + count);
+        List<Entry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          long et = b.getLong();
+          long ei = b.getLong();
+          int len = b.getInt();
+          if (len < 0 || len > b.remaining()) throw new IllegalArgumentException("bad entry length " + len);
+          byte[] data = new byte[len];
+          b.get(data);
+          entries.add(new Entry(et, ei, data));
+        }
+        requireEnd(b);
+        return new Message(type, from, to, term, logTerm, index, entries, commit, reject, hint, round);
+      }
+      case CLIENT_REQUEST: {
+        long id = b.getLong();
+        byte[] command = new byte[Command.ENCODED_BYTES];
+        b.get(command);
+        requireEnd(b);
+        return new ClientRequest(id, Command.decode(command));
+      }
+      case CLIENT_REPLY: {
+        long id = b.getLong();
+        ClientReply.Status status = ClientReply.Status.values()[b.get()];
+        boolean hasValue = b.get() != 0;
+        long value = b.getLong();
+        int hint = b.getInt();
+        requireEnd(b);
+        return new ClientReply(id, status, hasValue ? value : null, hint);
+      }
+      default:
+        throw new IllegalArgumentException("unknown wire tag " + tag);
+    }
+  }
+
+  private static void requireEnd(ByteBuffer b) {
+    if (b.hasRemaining()) throw new IllegalArgumentException(b.remaining() + " trailing bytes");
+  }
+}
