@@ -28,11 +28,13 @@ import java.util.stream.Stream;
  * <p>An I/O error is thrown as {@link UncheckedIOException}: a node that cannot write its log must not
  * go on acknowledging.
  */
-public final class FileStorage implements Storage, AutoCloseable {
+public final class FileStorage implements Storage, StorageFaultControl, AutoCloseable {
   private final Path dir;
   private final EventLoop loop;
   private final Map<String, FileChannel> open = new HashMap<>();
   private final ExecutorService fsyncThread;
+  private volatile Mode faultMode = Mode.NONE;
+  private volatile java.util.function.LongConsumer fsyncListener = nanos -> {};
 
   public FileStorage(Path dir, EventLoop loop) throws IOException {
     this.dir = Files.createDirectories(dir);
@@ -45,6 +47,16 @@ public final class FileStorage implements Storage, AutoCloseable {
   }
 
   public Path dir() { return dir; }
+
+  /** Switches a storage fault on (see {@link StorageFaultControl.Mode}); {@code NONE} heals. */
+  @Override
+  public void setFaultMode(Mode mode) { this.faultMode = java.util.Objects.requireNonNull(mode, "mode"); }
+
+  @Override
+  public Mode faultMode() { return faultMode; }
+
+  /** Told the duration of every fsync (file or directory) in nanoseconds, on the fsync thread: for metrics. */
+  public void setFsyncListener(java.util.function.LongConsumer listener) { this.fsyncListener = java.util.Objects.requireNonNull(listener, "listener"); }
 
   @Override
   public synchronized List<String> list() {
@@ -131,7 +143,9 @@ public final class FileStorage implements Storage, AutoCloseable {
     try {
       fsyncThread.execute(() -> {
         try {
+          long startNs = System.nanoTime();
           sync.run();
+          fsyncListener.accept(System.nanoTime() - startNs);
         } catch (UncheckedIOException e) {
           System.err.println("faultline: " + e.getMessage() + ": " + e.getCause() + "; halting");
           Runtime.getRuntime().halt(74);
