@@ -21,7 +21,9 @@ import java.util.Map;
  * completion opens one interval over the nodes it names, of kind {@code X}, or
  * {@code partition-<shape>} for a partition (nodes: every node of the grudge); {@code stop-X}, or
  * the next {@code start-X}, closes it. A {@code torn-tail} ({@link DiskNemesis}) is a "disk"
- * interval per damaged node from its invocation to its completion (the node's downtime).
+ * interval per damaged node from its invocation to its completion (the node's downtime), and a
+ * {@code lose-unsynced} one "disk-lose-unsynced" interval over its nodes, the same way; a
+ * {@code start-disk} opens "disk-<mode>".
  */
 public final class FaultIntervals {
   private FaultIntervals() {}
@@ -41,8 +43,19 @@ public final class FaultIntervals {
         invokedNs.put(op.f(), op.timeNs());
         continue;
       }
-      if (op.f().equals(DiskNemesis.FUNCTION) && op.value() instanceof List) {
-        for (Object v : (List<?>) op.value()) {
+      Object tornTails = op.f().equals(DiskNemesis.FUNCTION) ? op.value() : null;
+      if (op.value() instanceof Map && ((Map<?, ?>) op.value()).containsKey("instead")) tornTails = ((Map<?, ?>) op.value()).get("damaged");
+      if (op.f().equals(DiskNemesis.LOSE_UNSYNCED) && op.value() instanceof Map && ((Map<?, ?>) op.value()).get("nodes") instanceof List) {
+        List<String> affected = new ArrayList<>();
+        for (Object o : (List<?>) ((Map<?, ?>) op.value()).get("nodes")) affected.add(String.valueOf(o));
+        if (!affected.isEmpty()) {
+          int at = open("disk-lose-unsynced", String.join(",", affected), invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
+          ends.set(at, op.timeNs());
+        }
+        continue;
+      }
+      if (tornTails instanceof List) {
+        for (Object v : (List<?>) tornTails) {
           Object node = v instanceof Map ? ((Map<?, ?>) v).get("node") : null;
           if (node == null) continue;
           int at = open("disk", String.valueOf(node), invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
@@ -67,6 +80,7 @@ public final class FaultIntervals {
           }
         } else if (value.get("nodes") instanceof List) {
           for (Object o : (List<?>) value.get("nodes")) affected.add(String.valueOf(o));
+          if (family.equals("disk") && value.get("mode") != null) kind = "disk-" + value.get("mode");
         }
         close(openStarted.remove(family), op.timeNs(), ends);
         kinds.add(kind);

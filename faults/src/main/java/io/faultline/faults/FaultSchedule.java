@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 public final class FaultSchedule {
   private FaultSchedule() {}
 
-  /** Fault families; {@code partition-<shape>} is accepted too ({@link #names}). */
+  /** Fault families; {@code partition-<shape>}, {@code clock-<mode>} and {@code disk-<mode>} are accepted too ({@link #names}). */
   public static final Set<String> FAULTS = Set.of("kill", "pause", "partition", "delay", "blackhole", "bandwidth", "reset",
       "slow-close", "clock", "disk");
   static final long DELAY_MS_MIN = 20;
@@ -51,6 +51,32 @@ public final class FaultSchedule {
   static final int CLOCK_RATE_PERCENT_MAX = 200;
   /** How far from 100 a strobe's rate is at least, in percent, so that it changes something. */
   static final int CLOCK_RATE_PERCENT_OFF_MIN = 5;
+  /**
+   * Mode {@code rate}, asked for by name only ({@code clock-rate}; the {@code clock} family does not
+   * draw it): timers far off, {@link #CLOCK_FAR_RATE_PERCENT_SLOW_MIN}..{@link
+   * #CLOCK_FAR_RATE_PERCENT_SLOW_MAX} percent or {@link #CLOCK_FAR_RATE_PERCENT_FAST_MIN}..{@link
+   * #CLOCK_FAR_RATE_PERCENT_FAST_MAX}, either way evenly, as on a VM starved of CPU or with a broken
+   * clock source. A slow leader's lease then outlasts its followers' election timeout by seconds:
+   * longer than a client takes to give up on the stranded leader and find the new one, so that a
+   * lease read without a drift allowance is seen to be stale.
+   */
+  static final String CLOCK_MODE_FAR_RATE = "rate";
+  static final int CLOCK_FAR_RATE_PERCENT_SLOW_MIN = 10;
+  static final int CLOCK_FAR_RATE_PERCENT_SLOW_MAX = 33;
+  static final int CLOCK_FAR_RATE_PERCENT_FAST_MIN = 300;
+  static final int CLOCK_FAR_RATE_PERCENT_FAST_MAX = 1_000;
+  /**
+   * What a {@code disk} fault does, drawn evenly: {@code torn-tail} (kill, damage the tail of the
+   * newest log segment, restart: on at most a minority, {@link DiskNemesis#damageBound}, so
+   * {@code --targets} majority or all become minority); {@code fsync-stall} (fsync blocks on the
+   * targets for as long as a kill lasts); {@code lose-unsynced} (the targets lose what they did not
+   * sync, {@link #LOSE_WRITE_MS_MIN}..{@link #LOSE_WRITE_MS_MAX} ms of writes, and are killed and
+   * restarted: on the targets as asked, majority included, which a correct system survives). Nodes
+   * that cannot take storage faults get a torn tail instead ({@link DiskNemesis}).
+   */
+  static final List<String> DISK_MODES = List.of("torn-tail", "fsync-stall", "lose-unsynced");
+  static final long LOSE_WRITE_MS_MIN = 200;
+  static final long LOSE_WRITE_MS_MAX = 1_500;
   /** Bound on the slots a schedule may have ({@code timeMs / intervalMs}). */
   public static final long SLOTS_MAX = 1_000_000L;
 
@@ -103,10 +129,13 @@ public final class FaultSchedule {
    * {@code slow-close}: {@code start-X {"targets": targets, ...}} / {@code stop-X}, with their
    * parameters drawn from the seed ({@link NetworkNemesis}); {@code clock}: {@code start-clock
    * {"targets", "mode", "offset_ms", "rate"}} / {@code stop-clock} ({@link ClockNemesis}), a skew, a
-   * jump or a strobe drawn from the seed ({@link #CLOCK_MODES}); {@code disk}: one
-   * {@code torn-tail targets}, no heal ({@link DiskNemesis}). Network and clock faults last as long as a kill does.
+   * jump or a strobe drawn from the seed ({@link #CLOCK_MODES}), or the one {@code clock-<mode>} names;
+   * {@code disk}: one of {@link #DISK_MODES} drawn from the seed, or the one {@code disk-<mode>} names:
+   * {@code torn-tail {"targets" (at most minority), "mode", "bytes"}} or {@code lose-unsynced
+   * {"targets", "write_ms"}}, no heal, or {@code start-disk {"targets", "mode": "fsync-stall"}} /
+   * {@code stop-disk} ({@link DiskNemesis}). Network, clock and fsync-stall faults last as long as a kill does.
    *
-   * @param faults     which faults to draw from: a non-empty subset of {@link #FAULTS} or {@code partition-<shape>}
+   * @param faults     which faults to draw from: a non-empty subset of {@link #names}
    * @param targets    one | minority | majority | all | leader
    * @param intervalMs slot length: one fault per slot at most (two with {@code combined})
    * @param timeMs     length of the run's fault phase; nothing is scheduled at or after it
@@ -133,6 +162,7 @@ public final class FaultSchedule {
     long healedAtMs = -1;
     for (long slotStart = 0; slotStart < timeMs; slotStart += intervalMs) {
       String kind = faults.get(random.nextInt(faults.size()));
+      if (kind.equals("disk")) kind = "disk-" + DISK_MODES.get(random.nextInt(DISK_MODES.size()));
       long offsetMs = random.nextLong(Math.max(1, intervalMs / 2));
       long durationMs = duration(kind, intervalMs, options, random);
       String second = null;
@@ -142,6 +172,7 @@ public final class FaultSchedule {
         for (String f : faults) if (!family(f).equals(family(kind)) && !others.contains(f)) others.add(f);
         if (!others.isEmpty()) {
           second = others.get(random.nextInt(others.size()));
+          if (second.equals("disk")) second = "disk-" + DISK_MODES.get(random.nextInt(DISK_MODES.size()));
           secondDurationMs = duration(second, intervalMs, options, random);
         }
       }
@@ -164,7 +195,12 @@ public final class FaultSchedule {
   public static List<String> names() {
     List<String> all = new ArrayList<>(List.of("kill", "pause", "partition"));
     for (String shape : Grudges.SHAPES) all.add("partition-" + shape);
-    all.addAll(List.of("delay", "blackhole", "bandwidth", "reset", "slow-close", "clock", "disk"));
+    all.add("partition-" + NetworkNemesis.ISOLATE_LEADER);
+    all.addAll(List.of("delay", "blackhole", "bandwidth", "reset", "slow-close", "clock"));
+    for (String mode : CLOCK_MODES) all.add("clock-" + mode);
+    all.add("clock-" + CLOCK_MODE_FAR_RATE);
+    all.add("disk");
+    for (String mode : DISK_MODES) all.add("disk-" + mode);
     return all;
   }
 
@@ -173,13 +209,14 @@ public final class FaultSchedule {
   /** Faults of one family are never combined: two partitions, or a kill and a torn tail of one node. */
   private static String family(String kind) {
     if (kind.startsWith("partition")) return "partition";
-    if (kind.equals("kill") || kind.equals("pause") || kind.equals("disk")) return "process";
+    if (kind.equals("kill") || kind.equals("pause") || kind.startsWith("disk")) return "process";
+    if (kind.startsWith("clock")) return "clock";
     return kind;
   }
 
   private static long duration(String kind, long intervalMs, Options options, SplittableRandom random) {
     if (kind.equals("pause")) return random.nextLong(options.pauseMsMin(), options.pauseMsMax() + 1);
-    if (kind.equals("disk")) return 0;
+    if (kind.equals("disk-torn-tail") || kind.equals("disk-lose-unsynced")) return 0;
     return Math.max(1, Math.round(intervalMs * (options.killFractionMin()
         + random.nextDouble() * (options.killFractionMax() - options.killFractionMin()))));
   }
@@ -194,8 +231,33 @@ public final class FaultSchedule {
     switch (kind) {
       case "kill": fault = "kill"; heal = "start"; value = targets; healValue = "all"; break;
       case "pause": fault = "pause"; heal = "resume"; value = targets; healValue = "all"; break;
-      case "disk": fault = DiskNemesis.FUNCTION; heal = null; value = targets; break;
-      case "clock": fault = "start-clock"; heal = "stop-clock"; value = clockArgs(targets, random); break;
+      case "disk-torn-tail": {
+        String bounded = targets.equals("majority") || targets.equals("all") ? "minority" : targets;
+        value = args("targets", bounded, "mode", random.nextBoolean() ? "truncate" : "zero", "bytes",
+            random.nextLong(1, DiskNemesis.TAIL_BYTES_MAX + 1));
+        fault = DiskNemesis.FUNCTION;
+        heal = null;
+        break;
+      }
+      case "disk-fsync-stall":
+        fault = DiskNemesis.START;
+        heal = DiskNemesis.STOP;
+        value = args("targets", targets, "mode", "fsync-stall");
+        break;
+      case "disk-lose-unsynced":
+        fault = DiskNemesis.LOSE_UNSYNCED;
+        heal = null;
+        value = args("targets", targets, "write_ms", random.nextLong(LOSE_WRITE_MS_MIN, LOSE_WRITE_MS_MAX + 1));
+        break;
+      case "clock":
+      case "clock-skew":
+      case "clock-jump":
+      case "clock-strobe":
+      case "clock-rate":
+        fault = "start-clock";
+        heal = "stop-clock";
+        value = clockArgs(targets, kind.equals("clock") ? null : kind.substring("clock-".length()), random);
+        break;
       case "delay": {
         long delayMs = random.nextLong(DELAY_MS_MIN, DELAY_MS_MAX + 1);
         value = args("targets", targets, "delay_ms", delayMs, "jitter_ms", delayMs / 4);
@@ -233,14 +295,19 @@ public final class FaultSchedule {
     return healMs;
   }
 
-  /** {@code {"targets", "mode", "offset_ms", "rate"}} of one {@code start-clock}, as {@link #CLOCK_MODES} says. */
-  private static java.util.Map<String, Object> clockArgs(String targets, SplittableRandom random) {
-    String mode = CLOCK_MODES.get(random.nextInt(CLOCK_MODES.size()));
+  /** {@code {"targets", "mode", "offset_ms", "rate"}} of one {@code start-clock}, as {@link #CLOCK_MODES} says; a null mode is drawn. */
+  private static java.util.Map<String, Object> clockArgs(String targets, String chosenMode, SplittableRandom random) {
+    String mode = chosenMode != null ? chosenMode : CLOCK_MODES.get(random.nextInt(CLOCK_MODES.size()));
     long offsetMs = 0;
     int ratePercent = 100;
     switch (mode) {
       case "skew": offsetMs = random.nextLong(CLOCK_SKEW_MS_MIN, CLOCK_SKEW_MS_MAX + 1) * (random.nextBoolean() ? 1 : -1); break;
       case "jump": offsetMs = random.nextLong(CLOCK_JUMP_MS_MIN, CLOCK_JUMP_MS_MAX + 1) * (random.nextBoolean() ? 1 : -1); break;
+      case CLOCK_MODE_FAR_RATE:
+        ratePercent = random.nextBoolean()
+            ? random.nextInt(CLOCK_FAR_RATE_PERCENT_SLOW_MIN, CLOCK_FAR_RATE_PERCENT_SLOW_MAX + 1)
+            : random.nextInt(CLOCK_FAR_RATE_PERCENT_FAST_MIN, CLOCK_FAR_RATE_PERCENT_FAST_MAX + 1);
+        break;
       default: // strobe
         ratePercent = random.nextBoolean()
             ? random.nextInt(CLOCK_RATE_PERCENT_MIN, 100 - CLOCK_RATE_PERCENT_OFF_MIN + 1)

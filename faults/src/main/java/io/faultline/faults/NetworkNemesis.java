@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Ops, each a {@code start-X} and its heal {@code stop-X}; completions are {@code info}:
  * <ul>
- *   <li>{@code start-partition}: value a shape of {@link Grudges#SHAPES} or a grudge map
+ *   <li>{@code start-partition}: value a shape of {@link Grudges#SHAPES}, {@value #ISOLATE_LEADER}
+ *       (the node that leads at that moment, alone; the cluster must be LeaderAware) or a grudge map
  *       {@code {"n1":["n2","n3"]}} (n1 no longer hears from n2 and n3); completion value
  *       {@code {"shape": s, "grudge": {...}}} as cut ({@code "shape":"grudge"} for a given map).
  *       Grudges cut node↔node links only, unless clients are partitionable
@@ -107,6 +108,23 @@ public final class NetworkNemesis implements Nemesis {
     return ops;
   }
 
+  /**
+   * The partition shape that isolates the current leader, whoever that is when the fault starts:
+   * the shape that strands a leader with its lease and its clients (a leader-blind
+   * {@code isolate-one} hits it one time in n).
+   */
+  public static final String ISOLATE_LEADER = "isolate-leader";
+
+  /** {@code alone} hears no one and no one hears it. */
+  static Map<String, List<String>> isolate(String alone, List<String> ids) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    List<String> others = new ArrayList<>();
+    for (String id : ids) if (!id.equals(alone)) others.add(id);
+    for (String id : ids) out.put(id, id.equals(alone) ? List.copyOf(others) : List.of(alone));
+    if (others.isEmpty()) out.remove(alone);
+    return out;
+  }
+
   /** The grudge in force now, empty when no partition is. */
   public synchronized Map<String, List<String>> grudge() { return grudge; }
 
@@ -125,8 +143,13 @@ public final class NetworkNemesis implements Nemesis {
     } else if (value instanceof String && Grudges.SHAPES.contains(value)) {
       shape = (String) value;
       chosen = Grudges.of(shape, ids, random);
+    } else if (ISOLATE_LEADER.equals(value)) {
+      shape = ISOLATE_LEADER;
+      List<Node> leader = Targets.choose(cluster, random, "leader", errors);
+      if (leader.isEmpty()) return null;
+      chosen = isolate(leader.get(0).id(), ids);
     } else {
-      errors.add("start-partition value must be one of " + Grudges.SHAPES + " or a grudge map, got " + value);
+      errors.add("start-partition value must be one of " + Grudges.SHAPES + ", " + ISOLATE_LEADER + " or a grudge map, got " + value);
       return null;
     }
     if (!linksOf.getOrDefault("partition", Set.of()).isEmpty()) stop(net, "partition", errors);

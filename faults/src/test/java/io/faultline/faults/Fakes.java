@@ -6,6 +6,7 @@ import io.faultline.sut.Killable;
 import io.faultline.sut.LeaderAware;
 import io.faultline.sut.Node;
 import io.faultline.sut.Pausable;
+import io.faultline.sut.StorageFaults;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +48,25 @@ final class Fakes {
     @Override public boolean isRunning() { return running; }
     @Override public void pause() throws IOException { maybeFail("pause"); events.add("pause"); stopped = true; }
     @Override public void resume() throws IOException { maybeFail("resume"); events.add("resume"); stopped = false; }
+  }
+
+  /** A node whose storage takes faults; events go to {@code log} too, as {@code "<id> <event>"}, to see their order across nodes. */
+  static class StorageNode extends FakeNode implements StorageFaults {
+    final List<String> log;
+    StorageFaults.Mode mode = StorageFaults.Mode.NONE;
+
+    StorageNode(String id, List<String> log) { super(id); this.log = log; }
+
+    @Override public void kill() throws IOException { super.kill(); log.add(id() + " kill"); mode = StorageFaults.Mode.NONE; }
+    @Override public void start() throws IOException { super.start(); log.add(id() + " start"); }
+
+    @Override
+    public void setStorageFault(StorageFaults.Mode m) throws IOException {
+      if (!running) throw new IOException(id() + " is down");
+      events.add("storage " + m);
+      log.add(id() + " storage " + m);
+      mode = m;
+    }
   }
 
   /** A cluster that is not LeaderAware. */

@@ -51,6 +51,8 @@ final class DemoCommand implements Callable<Integer> {
     return List.of(
         new Entry("ratis-kill-pause", "ratis", "register", List.of("kill", "pause"), Set.of(), Validity.TRUE, 5_000),
         new Entry("ratis-stale-read", "ratis", "register", List.of("pause"), Set.of("ratis.stale-read"), Validity.FALSE, 4_000),
+        new Entry("raft-faults", "raft", "register", List.of("kill", "pause", "partition"), Set.of(), Validity.TRUE, 4_000),
+        new Entry("raft-stale-read", "raft", "register", List.of("partition"), Set.of("raft.stale-read"), Validity.FALSE, 3_000),
         new Entry("postgres-serializable", "postgres", "list-append", List.of(), Set.of(), Validity.TRUE, 10_000,
             "serializable", List.of("serializable")),
         new Entry("postgres-repeatable-read", "postgres", "list-append", List.of(), Set.of(), Validity.FALSE, 10_000,

@@ -28,8 +28,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--nemesis", defaultValue = "none", split = ",",
       description = {"Fault families, comma-separated, or none (default ${DEFAULT-VALUE}): kill, pause, partition (cycles",
-          "through the shapes) or partition-<shape> (halves, majority-minority, isolate-one, bridge, majorities-ring, one-way),",
-          "delay, blackhole, bandwidth, reset, slow-close, clock, disk."})
+          "through the shapes) or partition-<shape> (halves, majority-minority, isolate-one, bridge, majorities-ring, one-way,",
+          "and isolate-leader by name only),",
+          "delay, blackhole, bandwidth, reset, slow-close, clock (skew, jump or strobe = timer rate) or clock-<mode>",
+          "(and clock-rate by name only: timers 0.1-0.33x or 3-10x),",
+          "disk (torn-tail on at most a minority, fsync-stall, lose-unsynced) or disk-<mode>; lose-unsynced honours",
+          "--targets majority (lost unsynced writes, then SIGKILL): storage modes need our raft, other systems get torn-tail."})
   List<String> nemesis;
 
   @Option(names = "--targets", defaultValue = "one",
@@ -69,8 +73,21 @@ final class RunCommand implements Callable<Integer> {
   String keyDist;
 
   @Option(names = "--network", defaultValue = "proxy",
-      description = "Network fault backend: proxy (a TCP proxy per directed link, anywhere) or netns (namespaces + nftables, root) (default ${DEFAULT-VALUE}).")
+      description = {"Network fault backend: proxy (a TCP proxy per directed link, anywhere), netns (namespaces + nftables, root)",
+          "or toxiproxy (a Toxiproxy proxy per directed link: --toxiproxy, or a container where Docker answers) (default ${DEFAULT-VALUE})."})
   String network;
+
+  @Option(names = "--toxiproxy", paramLabel = "HOST:PORT",
+      description = "The Toxiproxy server's API for --network toxiproxy; it must run on this machine (or with host networking).")
+  String toxiproxy;
+
+  @Option(names = "--deploy", defaultValue = "local",
+      description = "local (child processes, default) or containers (Testcontainers: needs a Docker engine).")
+  String deploy;
+
+  @Option(names = "--image", paramLabel = "PEER=IMAGE",
+      description = "The image of a peer started in a container (postgres, kafka, redis, toxiproxy), e.g. toxiproxy=ghcr.io/shopify/toxiproxy:2.9.0 (repeatable).")
+  java.util.Map<String, String> images = new java.util.LinkedHashMap<>();
 
   @Option(names = "--combined", description = "Several fault families at once instead of one at a time.")
   boolean combined;
@@ -92,9 +109,20 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RunSpec spec = toSpec();
-    Runner.Outcome o = Campaign.runOne(spec, Progress.forStdout(noProgress));
-    System.out.println(Campaign.summary(o));
-    return o.result().valid().exitCode();
+    io.faultline.containers.PeerImages peerImages = peerImages();
+    String unmet = unmetInfrastructure(spec);
+    if (unmet != null) {
+      System.err.println("faultline: " + unmet);
+      return Main.EXIT_ERROR;
+    }
+    AutoCloseable started = startInfrastructure(spec, peerImages);
+    try {
+      Runner.Outcome o = Campaign.runOne(spec, Progress.forStdout(noProgress));
+      System.out.println(Campaign.summary(o));
+      return o.result().valid().exitCode();
+    } finally {
+      started.close();
+    }
   }
 
   RunSpec toSpec() {
@@ -104,7 +132,53 @@ final class RunCommand implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut(system);
     return new RunSpec(system, workload, nem, targets, Durations.parseMs(time), concurrency, s, dir,
         new LinkedHashSet<>(bugs), nodes != null ? nodes : Catalog.defaultNodeCount(system), Durations.parseMs(nemesisInterval), Durations.parseMs(quietPeriod), opsPerKey, keyDist,
-        isolation, consistencyModels, network, combined, partitionClients);
+        isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy);
+  }
+
+  /** What the infrastructure {@code spec} asks for lacks here, said plainly, or null when nothing does. */
+  static String unmetInfrastructure(RunSpec spec) {
+    if (spec.deploy().equals("containers")) {
+      java.util.Optional<String> reason = io.faultline.containers.DockerEngine.unavailableReason();
+      if (reason.isPresent()) return "--deploy containers needs a Docker engine: " + reason.get() + "; use --deploy local";
+      return "--deploy containers: the " + spec.system() + " adapter does not take a containers deployment yet (peers with images: "
+          + new java.util.TreeSet<>(io.faultline.containers.PeerImages.PEERS) + "); use --deploy local";
+    }
+    if (spec.network().equals("toxiproxy") && spec.toxiproxy() == null
+        && io.faultline.local.ToxiproxyNetwork.configuredEndpoint() == null && !io.faultline.containers.DockerEngine.available()) {
+      return "--network toxiproxy needs a Toxiproxy server: pass --toxiproxy HOST:PORT (one running on this machine), or run where a"
+          + " Docker engine answers to start one in a container; here " + io.faultline.containers.DockerEngine.unavailableReason().orElse("");
+    }
+    return null;
+  }
+
+  /**
+   * Names the Toxiproxy server for the deployment ({@link io.faultline.local.ToxiproxyNetwork#ENDPOINT_PROPERTY}),
+   * starting one in a container when none is named; what it returns stops what it started.
+   */
+  static AutoCloseable startInfrastructure(RunSpec spec, io.faultline.containers.PeerImages images) throws java.io.IOException {
+    if (!spec.network().equals("toxiproxy")) return () -> { };
+    if (spec.toxiproxy() != null) {
+      System.setProperty(io.faultline.local.ToxiproxyNetwork.ENDPOINT_PROPERTY, spec.toxiproxy());
+      return () -> { };
+    }
+    if (io.faultline.local.ToxiproxyNetwork.configuredEndpoint() != null) return () -> { };
+    io.faultline.containers.PeerContainers peers = io.faultline.containers.PeerContainers.start(List.of("toxiproxy"), images);
+    System.setProperty(io.faultline.local.ToxiproxyNetwork.ENDPOINT_PROPERTY, peers.endpoint("toxiproxy"));
+    return () -> {
+      System.clearProperty(io.faultline.local.ToxiproxyNetwork.ENDPOINT_PROPERTY);
+      peers.close();
+    };
+  }
+
+  /** The peers' images, {@code --image} over the defaults; a bad peer or image name is an error naming it. */
+  io.faultline.containers.PeerImages peerImages() {
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    for (java.util.Map.Entry<String, String> e : images.entrySet()) options.put(io.faultline.containers.PeerImages.PREFIX + e.getKey(), e.getValue());
+    try {
+      return io.faultline.containers.PeerImages.from(options);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option --image: " + e.getMessage().replace(io.faultline.containers.PeerImages.PREFIX, ""), e);
+    }
   }
 
   static Path defaultOut(String system) {

@@ -25,14 +25,18 @@ import java.util.Set;
  * @param keyDistribution   register workload: uniform or zipfian
  * @param isolation         transactional systems: the isolation level asked of the database, or null
  * @param consistencyModels transactional workloads: the models the history is judged against
- * @param network           the network fault backend: proxy (default, anywhere) or netns (root)
+ * @param network           the network fault backend: proxy (default, anywhere), netns (root) or toxiproxy
+ *                          (a Toxiproxy server on this machine)
  * @param combined          several fault families at once instead of one at a time
  * @param partitionClients  partitions also cut the harness's clients off the minority
+ * @param toxiproxy         the Toxiproxy server's API, HOST:PORT, for network toxiproxy; null to start one in
+ *                          a container where a Docker engine answers
+ * @param deploy            local (child processes, default) or containers (Testcontainers, needs Docker)
  */
 record RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
     long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
     String keyDistribution, String isolation, List<String> consistencyModels, String network, boolean combined,
-    boolean partitionClients) {
+    boolean partitionClients, String toxiproxy, String deploy) {
 
   static final List<String> CONSISTENCY_MODELS_DEFAULT = List.of("strict-serializable");
 
@@ -41,16 +45,18 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
       long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
       String keyDistribution) {
     this(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs, quietMs,
-        opsPerKey, keyDistribution, null, CONSISTENCY_MODELS_DEFAULT, NETWORK_DEFAULT, false, false);
+        opsPerKey, keyDistribution, null, CONSISTENCY_MODELS_DEFAULT, NETWORK_DEFAULT, false, false, null, DEPLOY_DEFAULT);
   }
 
   /** The same run with the given transactional options. */
   RunSpec withTxn(String newIsolation, List<String> models) {
     return new RunSpec(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs,
-        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients);
+        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients, toxiproxy, deploy);
   }
 
-  static final List<String> NETWORKS = List.of("proxy", "netns");
+  static final List<String> NETWORKS = List.of("proxy", "netns", "toxiproxy");
+  static final List<String> DEPLOYS = List.of("local", "containers");
+  static final String DEPLOY_DEFAULT = "local";
   static final String NETWORK_DEFAULT = "proxy";
   static final List<String> ISOLATIONS = List.of("serializable", "repeatable-read", "read-committed");
   static final Set<String> TARGETS = Set.of("one", "minority", "majority", "all", "leader");
@@ -64,6 +70,9 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     consistencyModels = List.copyOf(consistencyModels);
     require(!consistencyModels.isEmpty(), "--consistency-models", "", "at least one model");
     require(NETWORKS.contains(network), "--network", network, String.join("|", NETWORKS));
+    require(DEPLOYS.contains(deploy), "--deploy", deploy, String.join("|", DEPLOYS));
+    require(toxiproxy == null || network.equals("toxiproxy"), "--toxiproxy", toxiproxy, "only with --network toxiproxy");
+    if (toxiproxy != null) io.faultline.local.ToxiproxyNetwork.parseEndpoint(toxiproxy);
     require(isolation == null || ISOLATIONS.contains(isolation), "--isolation", isolation, String.join("|", ISOLATIONS));
     bugs = Set.copyOf(bugs);
     Objects.requireNonNull(out, "out");
@@ -97,6 +106,14 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
       a.add("--network");
       a.add(network);
     }
+    if (toxiproxy != null) {
+      a.add("--toxiproxy");
+      a.add(toxiproxy);
+    }
+    if (!deploy.equals(DEPLOY_DEFAULT)) {
+      a.add("--deploy");
+      a.add(deploy);
+    }
     if (combined) a.add("--combined");
     if (partitionClients) a.add("--partition-clients");
     if (isolation != null) {
@@ -124,6 +141,7 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
     if (isolation != null) m.put("isolation", isolation);
     if (!network.equals(NETWORK_DEFAULT)) m.put("network", network);
+    if (toxiproxy != null) m.put("toxiproxy", toxiproxy);
     if (partitionClients) m.put("partition-clients", "true");
     if (nemeses.contains("clock")) m.put("fake-clock", "true");
     return m;

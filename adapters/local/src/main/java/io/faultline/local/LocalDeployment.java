@@ -34,10 +34,15 @@ public final class LocalDeployment implements AutoCloseable {
   private LocalNetwork network;
   private NetnsNetwork netns;
   private LayeredNetwork layered;
+  private ToxiproxyNetwork toxiproxy;
   private boolean closed;
 
-  /** How node links are faulted: {@code proxy} anywhere, {@code netns} as root (see {@link NetnsNetwork}). */
-  public enum NetworkBackend { PROXY, NETNS }
+  /**
+   * How node links are faulted: {@code proxy} anywhere, {@code netns} as root (see {@link NetnsNetwork}),
+   * {@code toxiproxy} through a Toxiproxy server on this machine ({@link ToxiproxyNetwork}; its
+   * address from {@link ToxiproxyNetwork#configuredEndpoint}).
+   */
+  public enum NetworkBackend { PROXY, NETNS, TOXIPROXY }
 
   private LocalDeployment(Path runDir, List<String> nodeIds, int[] ports, boolean partitionClients, NetworkBackend backend) {
     this.partitionClients = partitionClients;
@@ -91,7 +96,15 @@ public final class LocalDeployment implements AutoCloseable {
           HostsFile.write(nodeDir.resolve("hosts"), id, nodeIds);
         }
       }
-      if (deployment.netns == null) {
+      if (backend == NetworkBackend.TOXIPROXY) {
+        String endpoint = ToxiproxyNetwork.configuredEndpoint();
+        if (endpoint == null) {
+          throw new IOException("network toxiproxy needs a Toxiproxy server: pass --toxiproxy HOST:PORT (or set "
+              + ToxiproxyNetwork.ENDPOINT_PROPERTY + " / " + ToxiproxyNetwork.ENDPOINT_ENV + ")");
+        }
+        deployment.toxiproxy = new ToxiproxyNetwork(endpoint, deployment.runId, nodeIds, ports, partitionClients,
+            LocalNetwork.loopback(nodeIds));
+      } else if (deployment.netns == null) {
         deployment.network = new LocalNetwork(nodeIds, ports, seed, partitionClients);
       } else {
         NetnsNetwork ns = deployment.netns;
@@ -117,7 +130,10 @@ public final class LocalDeployment implements AutoCloseable {
   public Path nodeDir(String nodeId) { return runDir.resolve("nodes").resolve(nodeId); }
 
   /** The links between nodes, and from the clients when they are partitionable. */
-  public io.faultline.sut.NetworkControl network() { return layered != null ? layered : network; }
+  public io.faultline.sut.NetworkControl network() {
+    if (toxiproxy != null) return toxiproxy;
+    return layered != null ? layered : network;
+  }
 
   public NetworkBackend backend() { return backend; }
 
@@ -138,8 +154,9 @@ public final class LocalDeployment implements AutoCloseable {
    * from the clients when clients are partitionable.
    */
   public String harnessAddress(String nodeId) {
-    String host = partitionClients && netns == null
-        ? network.proxyAddress(io.faultline.sut.NetworkControl.CLIENTS, nodeId) : nodeAddress(nodeId);
+    String host = !partitionClients || netns != null ? nodeAddress(nodeId)
+        : toxiproxy != null ? toxiproxy.proxyAddress(io.faultline.sut.NetworkControl.CLIENTS, nodeId)
+        : network.proxyAddress(io.faultline.sut.NetworkControl.CLIENTS, nodeId);
     return host + ":" + port(nodeId);
   }
 
@@ -206,6 +223,7 @@ public final class LocalDeployment implements AutoCloseable {
       }
     }
     if (network != null) network.close();
+    if (toxiproxy != null) toxiproxy.close();
     if (layered != null) layered.close();
     if (netns != null) netns.close();
     OPEN.remove(this);

@@ -27,7 +27,9 @@ public record PostgresOptions(Isolation isolation, TxnReads txnReads, int bankAc
   public static final String WORKLOAD = "workload";
   public static final String BANK_ACCOUNTS = "bank.accounts";
   public static final String BANK_TOTAL = "bank.total";
-  public static final Set<String> KEYS = Set.of(ISOLATION, WORKLOAD, BANK_ACCOUNTS, BANK_TOTAL);
+  /** The Toxiproxy server of {@code network=toxiproxy}: accepted as other systems accept it; one server has no links. */
+  public static final String TOXIPROXY = "toxiproxy";
+  public static final Set<String> KEYS = Set.of(ISOLATION, WORKLOAD, BANK_ACCOUNTS, BANK_TOTAL, TOXIPROXY);
   public static final Isolation ISOLATION_DEFAULT = Isolation.SERIALIZABLE;
   public static final int BANK_ACCOUNTS_DEFAULT = 8;
   public static final long BANK_TOTAL_DEFAULT = 100;

@@ -69,7 +69,9 @@ final class RaftHttpClient implements io.faultline.sut.Client {
         case "read":
           return read(op, key);
         case "write":
-          return update(op, Map.of("key", key, "value", asLong(op.value(), "write value")), "write");
+          // A text value (the benchmark's) is passed on as a JSON string; the node decides whether it takes it.
+          Object value = op.value() instanceof String ? op.value() : asLong(op.value(), "write value");
+          return update(op, Map.of("key", key, "value", value), "write");
         case "cas": {
           List<?> pair = op.value() instanceof List ? (List<?>) op.value() : List.of();
           if (pair.size() != 2) return op.fail("cas value must be [old, new], got " + op.value());

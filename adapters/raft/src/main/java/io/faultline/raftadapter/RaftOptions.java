@@ -27,7 +27,9 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   public static final String NETWORK = "network";
   public static final String FAKE_CLOCK = "fake-clock";
   public static final String PARTITION_CLIENTS = "partition-clients";
-  static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS);
+  /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
+  public static final String TOXIPROXY = "toxiproxy";
+  static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;
@@ -61,6 +63,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     switch (networkName) {
       case "proxy": network = LocalDeployment.NetworkBackend.PROXY; break;
       case "netns": network = LocalDeployment.NetworkBackend.NETNS; break;
+      case "toxiproxy": network = LocalDeployment.NetworkBackend.TOXIPROXY; break;
       default: throw new IllegalArgumentException(NETWORK + " must be proxy or netns, got '" + networkName + "'");
     }
     return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network);

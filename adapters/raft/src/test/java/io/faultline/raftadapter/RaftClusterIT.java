@@ -1,6 +1,7 @@
 package io.faultline.raftadapter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,9 +13,11 @@ import io.faultline.sut.Client;
 import io.faultline.sut.ClusterSpec;
 import io.faultline.sut.Killable;
 import io.faultline.sut.LinkFaults;
+import io.faultline.sut.LogSegments;
 import io.faultline.sut.NetworkControl;
 import io.faultline.sut.Node;
 import io.faultline.sut.Pausable;
+import io.faultline.sut.StorageFaults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +98,15 @@ class RaftClusterIT {
       clock.setClockRate(1.0);
       assertThrows(IOException.class, () -> clock.setClockRate(0));
 
+      for (Node n : cluster.nodes()) ((StorageFaults) n).setStorageFault(StorageFaults.Mode.FSYNC_STALL);
+      CompletableFuture<Op> stalled = CompletableFuture.supplyAsync(() -> write(c1, 3, 7));
+      Thread.sleep(500);
+      assertFalse(stalled.isDone(), "nothing is acknowledged while every fsync stalls: " + (stalled.isDone() ? stalled.get() : ""));
+      for (Node n : cluster.nodes()) ((StorageFaults) n).setStorageFault(StorageFaults.Mode.NONE);
+      Op healed = stalled.get(15, TimeUnit.SECONDS);
+      assertTrue(healed.isOk(), "the stalled write completes once fsync does: " + healed);
+      assertEquals(7L, read(c1, 3).value());
+
       long t0 = System.nanoTime();
       int n = 50;
       for (int i = 0; i < n; i++) assertTrue(write(c0, 50, i).isOk());
@@ -162,7 +174,10 @@ class RaftClusterIT {
       Op r = read(c0, 8);
       assertTrue(r.isOk(), r.toString());
       if (w.isOk()) assertEquals(1L, r.value());
-      for (Node n : cluster.nodes()) assertTrue(Files.size(n.dataDir().resolve("raft.log")) > 0, n.id() + " has a log");
+      for (Node n : cluster.nodes()) {
+        Optional<Path> segment = ((LogSegments) n).newestLogSegment();
+        assertTrue(segment.isPresent() && Files.size(segment.get()) > 0, n.id() + " has a log: " + segment);
+      }
     }
   }
 

@@ -7,8 +7,9 @@ import java.util.Objects;
  * key last so that it may hold spaces.
  *
  * <pre>
- *   r &lt;key&gt;                 → v &lt;value&gt; | nil
+ *   r &lt;key&gt;                 → v &lt;value&gt; | s &lt;text&gt; | nil
  *   w &lt;value&gt; &lt;key&gt;         → ok
+ *   s &lt;chars&gt; &lt;text&gt; &lt;key&gt;  → ok      (a text value of exactly &lt;chars&gt; chars: text and key may hold spaces)
  *   c &lt;old&gt; &lt;new&gt; &lt;key&gt;     → ok | fail        (fail: the compare failed, nothing changed)
  * </pre>
  */
@@ -23,21 +24,33 @@ final class KvCommand {
 
   static String write(long value, String key) { return "w " + value + " " + key; }
 
+  static String writeText(String text, String key) { return "s " + text.length() + " " + text + " " + key; }
+
   static String cas(long expected, long update, String key) { return "c " + expected + " " + update + " " + key; }
 
-  static String value(Long value) { return value == null ? NIL : "v " + value; }
+  /** A read result for a value: null (never written), a Long or a String. */
+  static String value(Object value) {
+    if (value == null) return NIL;
+    if (value instanceof String) return "s " + value;
+    return "v " + value;
+  }
 
-  /** The value of a read result: null for a key never written. */
-  static Long parseValue(String result) {
+  /** The value of a read result: null for a key never written, else a Long or a String. */
+  static Object parseValue(String result) {
     if (NIL.equals(result)) return null;
+    if (result.startsWith("s ")) return result.substring(2);
     if (!result.startsWith("v ")) throw new IllegalArgumentException("not a read result: " + result);
     return Long.parseLong(result.substring(2));
   }
 
-  /** A parsed command: {@code kind} is r, w or c; unused numbers are 0. */
-  record Parsed(char kind, String key, long first, long second) {
+  /** A parsed command: {@code kind} is r, w, s or c; unused numbers are 0; {@code text} is the value of s, else null. */
+  record Parsed(char kind, String key, long first, long second, String text) {
     Parsed {
       Objects.requireNonNull(key, "key");
+    }
+
+    Parsed(char kind, String key, long first, long second) {
+      this(kind, key, first, second, null);
     }
   }
 
@@ -50,6 +63,14 @@ final class KvCommand {
         parts = command.split(" ", 3);
         if (parts.length != 3) break;
         return new Parsed('w', parts[2], Long.parseLong(parts[1]), 0);
+      case 's': {
+        parts = command.split(" ", 3);
+        if (parts.length != 3) break;
+        int chars = Integer.parseInt(parts[1]);
+        String rest = parts[2];
+        if (chars < 0 || rest.length() < chars + 1 || rest.charAt(chars) != ' ') break;
+        return new Parsed('s', rest.substring(chars + 1), 0, 0, rest.substring(0, chars));
+      }
       case 'c':
         parts = command.split(" ", 4);
         if (parts.length != 4) break;

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,18 +34,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A map from string keys to long values, replicated by Ratis: reads, writes and compare-and-set
- * in {@link KvCommand}'s format. Applies run one at a time under this object's lock, which also
- * makes a snapshot a consistent (map, last applied) pair; reads see the concurrent map.
+ * A map from string keys to long or text values, replicated by Ratis: reads, writes and
+ * compare-and-set (of long values) in {@link KvCommand}'s format. Applies run one at a time under
+ * this object's lock, which also makes a snapshot a consistent (map, last applied) pair; reads see
+ * the concurrent map.
  *
- * <p>Snapshot file: the entry count, then (UTF key, long value) per entry, named by Ratis'
- * {@code snapshot.<term>_<index>} with an MD5 beside it (as in Ratis' {@code CounterStateMachine}).
+ * <p>Snapshot file, named by Ratis' {@code snapshot.<term>_<index>} with an MD5 beside it (as in
+ * Ratis' {@code CounterStateMachine}): the entry count, then per entry the UTF key, a tag byte and
+ * the value: tag {@value #TAG_LONG} a long, tag {@value #TAG_TEXT} an int byte count and that many
+ * bytes of UTF-8.
  */
 final class KvStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-  private final Map<String, Long> values = new ConcurrentHashMap<>();
+  static final byte TAG_LONG = 0;
+  static final byte TAG_TEXT = 1;
+
+  private final Map<String, Object> values = new ConcurrentHashMap<>();
 
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
@@ -96,9 +103,13 @@ final class KvStateMachine extends BaseStateMachine {
         values.put(command.key(), command.first());
         result = KvCommand.OK;
         break;
+      case 's':
+        values.put(command.key(), command.text());
+        result = KvCommand.OK;
+        break;
       case 'c':
-        Long current = values.get(command.key());
-        if (current != null && current == command.first()) {
+        Object current = values.get(command.key());
+        if (current instanceof Long && (Long) current == command.first()) {
           values.put(command.key(), command.second());
           result = KvCommand.OK;
         } else {
@@ -118,7 +129,7 @@ final class KvStateMachine extends BaseStateMachine {
   @Override
   public long takeSnapshot() throws IOException {
     TermIndex last;
-    Map<String, Long> copy;
+    Map<String, Object> copy;
     synchronized (this) {
       last = getLastAppliedTermIndex();
       copy = new HashMap<>(values);
@@ -127,9 +138,17 @@ final class KvStateMachine extends BaseStateMachine {
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
       out.writeInt(copy.size());
-      for (Map.Entry<String, Long> e : copy.entrySet()) {
+      for (Map.Entry<String, Object> e : copy.entrySet()) {
         out.writeUTF(e.getKey());
-        out.writeLong(e.getValue());
+        if (e.getValue() instanceof String) {
+          byte[] text = ((String) e.getValue()).getBytes(StandardCharsets.UTF_8);
+          out.writeByte(TAG_TEXT);
+          out.writeInt(text.length);
+          out.write(text);
+        } else {
+          out.writeByte(TAG_LONG);
+          out.writeLong((Long) e.getValue());
+        }
       }
     }
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
@@ -148,10 +167,22 @@ final class KvStateMachine extends BaseStateMachine {
     MD5Hash md5 = snapshot.getFile().getFileDigest();
     if (md5 != null) MD5FileUtil.verifySavedMD5(path.toFile(), md5);
     TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile());
-    Map<String, Long> loaded = new HashMap<>();
+    Map<String, Object> loaded = new HashMap<>();
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
       int count = in.readInt();
-      for (int i = 0; i < count; i++) loaded.put(in.readUTF(), in.readLong());
+      for (int i = 0; i < count; i++) {
+        String key = in.readUTF();
+        byte tag = in.readByte();
+        if (tag == TAG_LONG) {
+          loaded.put(key, in.readLong());
+        } else if (tag == TAG_TEXT) {
+          byte[] text = new byte[in.readInt()];
+          in.readFully(text);
+          loaded.put(key, new String(text, StandardCharsets.UTF_8));
+        } else {
+          throw new IOException("snapshot " + path + ": unknown value tag " + tag + " for key " + key);
+        }
+      }
     }
     synchronized (this) {
       values.clear();

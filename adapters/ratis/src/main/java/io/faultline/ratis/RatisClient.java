@@ -17,6 +17,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -29,14 +30,18 @@ import org.apache.ratis.util.TimeDuration;
  * a write or cas whose fate is unknown is {@code info}; a cas whose compare failed is {@code fail}.
  *
  * <p>Bounds: each request times out after {@link #REQUEST_TIMEOUT_MS}, longer than the longest pause
- * (3 s) so that a read queued at a paused node is served when it resumes; at most
- * {@link #RETRY_MAX} retries {@link #RETRY_SLEEP_MS} apart (Ratis' default retries forever); and
- * the whole op has {@link #OP_DEADLINE_MS}, after which this client's Ratis client is replaced.
+ * (3 s) so that a read queued at a paused node is served when it resumes; retries a fixed pause
+ * apart ({@link RatisOptions#clientRetryMs}, 500 ms by default) for {@link #RETRY_BUDGET_MS} in all
+ * (Ratis' default retries forever); and the whole op has {@link #OP_DEADLINE_MS}, after which this
+ * client's Ratis client is replaced.
+ *
+ * <p>Values: a write's value is a long or a string (a text value, for the benchmark's 100-byte
+ * writes); a cas compares and sets longs.
  */
 final class RatisClient implements io.faultline.sut.Client {
   static final long REQUEST_TIMEOUT_MS = 5_000;
-  static final int RETRY_MAX = 10;
-  static final long RETRY_SLEEP_MS = 500;
+  /** Retries of one request, all pauses together: 10 retries at the default 500 ms pace. */
+  static final long RETRY_BUDGET_MS = 5_000;
   static final long OP_DEADLINE_MS = 12_000;
   /**
    * Planted bug {@code ratis.blind-retry}: how long the first cas attempt may take before it is sent
@@ -50,12 +55,15 @@ final class RatisClient implements io.faultline.sut.Client {
   private final RaftPeerId bound;
   private final boolean staleRead;
   private final boolean blindRetry;
+  private final long retrySleepMs;
   private final Object lifecycle = new Object();
   private RaftClient raft;
   private ExecutorService caller;
   private boolean closed;
 
-  RatisClient(RaftGroup group, RaftPeerId bound, boolean staleRead, boolean blindRetry) {
+  RatisClient(RaftGroup group, RaftPeerId bound, boolean staleRead, boolean blindRetry, long retrySleepMs) {
+    if (retrySleepMs < 1) throw new IllegalArgumentException("retrySleepMs must be positive, got " + retrySleepMs);
+    this.retrySleepMs = retrySleepMs;
     this.group = group;
     this.bound = bound;
     this.staleRead = staleRead;
@@ -73,8 +81,7 @@ final class RatisClient implements io.faultline.sut.Client {
           .setProperties(props)
           .setRaftGroup(group)
           .setLeaderId(bound)
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(RETRY_MAX,
-              TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+          .setRetryPolicy(retryPolicy())
           .build();
       caller = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "ratis-client-" + bound);
@@ -82,6 +89,11 @@ final class RatisClient implements io.faultline.sut.Client {
         return thread;
       });
     }
+  }
+
+  private RetryPolicy retryPolicy() {
+    int retries = (int) Math.max(1, RETRY_BUDGET_MS / retrySleepMs);
+    return RetryPolicies.retryUpToMaximumCountWithFixedSleep(retries, TimeDuration.valueOf(retrySleepMs, TimeUnit.MILLISECONDS));
   }
 
   @Override
@@ -94,7 +106,8 @@ final class RatisClient implements io.faultline.sut.Client {
           command = KvCommand.read(key);
           break;
         case "write":
-          command = KvCommand.write(asLong(op.value(), "write value"), key);
+          command = op.value() instanceof String ? KvCommand.writeText((String) op.value(), key)
+              : KvCommand.write(asLong(op.value(), "write value"), key);
           break;
         case "cas":
           List<?> pair = op.value() instanceof List ? (List<?>) op.value() : List.of();
@@ -186,8 +199,7 @@ final class RatisClient implements io.faultline.sut.Client {
         RaftProperties props = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS));
         RaftClient fresh = RaftClient.newBuilder().setProperties(props).setRaftGroup(group).setLeaderId(bound)
-            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(RETRY_MAX,
-                TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+            .setRetryPolicy(retryPolicy())
             .build();
         attempts.add(fresh);
         Future<RaftClientReply> future = senders.submit(() -> fresh.io().send(message));

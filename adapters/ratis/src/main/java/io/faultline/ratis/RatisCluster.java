@@ -50,14 +50,16 @@ public final class RatisCluster implements Cluster, LeaderAware, NetworkControl 
   private final List<RatisNode> nodes;
   private final boolean staleRead;
   private final boolean blindRetry;
+  private final long clientRetryMs;
   private final Map<String, RaftClient> adminClients = new LinkedHashMap<>();
   private final List<RatisClient> clients = new ArrayList<>();
   private final ExecutorService leaderQueries;
   private boolean closed;
 
   RatisCluster(LocalDeployment deployment, RaftGroup harnessGroup, List<RatisNode> nodes, boolean staleRead,
-      boolean blindRetry) {
+      boolean blindRetry, long clientRetryMs) {
     this.blindRetry = blindRetry;
+    this.clientRetryMs = clientRetryMs;
     this.deployment = deployment;
     this.harnessGroup = harnessGroup;
     this.nodes = List.copyOf(nodes);
@@ -99,7 +101,7 @@ public final class RatisCluster implements Cluster, LeaderAware, NetworkControl 
   public synchronized Client client(int process) {
     if (closed) throw new IllegalStateException("cluster is closed");
     RatisNode node = nodes.get(Math.floorMod(process, nodes.size()));
-    RatisClient client = new RatisClient(harnessGroup, RaftPeerId.valueOf(node.id()), staleRead, blindRetry);
+    RatisClient client = new RatisClient(harnessGroup, RaftPeerId.valueOf(node.id()), staleRead, blindRetry, clientRetryMs);
     clients.add(client);
     return client;
   }
@@ -145,6 +147,22 @@ public final class RatisCluster implements Cluster, LeaderAware, NetworkControl 
       // Unreachable or not ready: no claim.
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether the node answers for the group as its leader or a follower within
+   * {@link #ADMIN_REQUEST_TIMEOUT_MS}: up and back in the group after a restart.
+   */
+  public boolean isServing(String nodeId) {
+    RaftClient admin = adminClients.get(nodeId);
+    if (admin == null) throw new IllegalArgumentException("no node " + nodeId);
+    try {
+      RaftPeerRole role = admin.getGroupManagementApi(RaftPeerId.valueOf(nodeId)).info(harnessGroup.getGroupId())
+          .getRoleInfoProto().getRole();
+      return role == RaftPeerRole.LEADER || role == RaftPeerRole.FOLLOWER;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**

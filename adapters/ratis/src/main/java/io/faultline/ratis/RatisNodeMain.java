@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
@@ -84,6 +86,19 @@ public final class RatisNodeMain {
     RaftServerConfigKeys.Snapshot.setCreationGap(props, Math.min(snapshotThreshold, RaftServerConfigKeys.Snapshot.creationGap(props)));
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, SNAPSHOT_RETAINED);
     return props;
+  }
+
+  /**
+   * The log's durability settings the nodes run with (Ratis' defaults, none set here), for reports:
+   * whether the log is fsynced before an entry counts as written, and the group commit bound.
+   */
+  public static Map<String, Object> durability() {
+    RaftProperties props = properties("127.0.0.1", 0, Path.of("unused"), RatisOptions.SNAPSHOT_THRESHOLD_DEFAULT);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY, RaftServerConfigKeys.Log.unsafeFlushEnabled(props));
+    m.put(RaftServerConfigKeys.Log.ASYNC_FLUSH_ENABLED_KEY, RaftServerConfigKeys.Log.asyncFlushEnabled(props));
+    m.put(RaftServerConfigKeys.Log.FORCE_SYNC_NUM_KEY, (long) RaftServerConfigKeys.Log.forceSyncNum(props));
+    return m;
   }
 
   /** {@code n1:20001,n2:20002} → peers with those ids and addresses. */

@@ -16,25 +16,40 @@ import java.util.Set;
  *                          skewed (option {@value #FAKE_CLOCK}, {@code true|false}, default false)
  * @param network           the network backend (option {@value #NETWORK}, {@code proxy|netns},
  *                          default proxy; netns needs root, ip, nft and tc)
+ * @param clientRetryMs     how long a client waits between attempts of one request (option
+ *                          {@value #CLIENT_RETRY_MS}, 10..5000, default
+ *                          {@value #CLIENT_RETRY_MS_DEFAULT}); the attempts of one request span
+ *                          {@link RatisClient#RETRY_BUDGET_MS} whatever the pace. The benchmark
+ *                          sets our Raft client's pace (50 ms), so that neither side's election
+ *                          figure is rounded up by its client's sleeps
  */
 public record RatisOptions(long snapshotThreshold, boolean partitionClients, boolean fakeClock,
-    LocalDeployment.NetworkBackend network) {
+    LocalDeployment.NetworkBackend network, long clientRetryMs) {
   public static final String SNAPSHOT_THRESHOLD = "snapshot-threshold";
   public static final String PARTITION_CLIENTS = "partition-clients";
   public static final String FAKE_CLOCK = "fake-clock";
   public static final String NETWORK = "network";
-  static final Set<String> KEYS = Set.of(SNAPSHOT_THRESHOLD, PARTITION_CLIENTS, FAKE_CLOCK, NETWORK);
+  public static final String CLIENT_RETRY_MS = "client-retry-ms";
+  /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT; the deployment reads it from {@code faultline.toxiproxy}. */
+  public static final String TOXIPROXY = "toxiproxy";
+  static final Set<String> KEYS = Set.of(SNAPSHOT_THRESHOLD, PARTITION_CLIENTS, FAKE_CLOCK, NETWORK, CLIENT_RETRY_MS, TOXIPROXY);
+  public static final long CLIENT_RETRY_MS_DEFAULT = 500;
+  static final long CLIENT_RETRY_MS_MIN = 10;
+  static final long CLIENT_RETRY_MS_MAX = 5_000;
 
   public RatisOptions(long snapshotThreshold) {
-    this(snapshotThreshold, false, false, LocalDeployment.NetworkBackend.PROXY);
+    this(snapshotThreshold, false, false, LocalDeployment.NetworkBackend.PROXY, CLIENT_RETRY_MS_DEFAULT);
   }
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 1_000;
-  static final long SNAPSHOT_THRESHOLD_MAX = 10_000_000;
+  public static final long SNAPSHOT_THRESHOLD_MAX = 10_000_000;
 
   public RatisOptions {
     java.util.Objects.requireNonNull(network, "network");
     if (snapshotThreshold < 1 || snapshotThreshold > SNAPSHOT_THRESHOLD_MAX) {
       throw new IllegalArgumentException(SNAPSHOT_THRESHOLD + " must be 1.." + SNAPSHOT_THRESHOLD_MAX + ", got " + snapshotThreshold);
+    }
+    if (clientRetryMs < CLIENT_RETRY_MS_MIN || clientRetryMs > CLIENT_RETRY_MS_MAX) {
+      throw new IllegalArgumentException(CLIENT_RETRY_MS + " must be " + CLIENT_RETRY_MS_MIN + ".." + CLIENT_RETRY_MS_MAX + ", got " + clientRetryMs);
     }
   }
 
@@ -52,14 +67,22 @@ public record RatisOptions(long snapshotThreshold, boolean partitionClients, boo
     switch (networkName) {
       case "proxy": network = LocalDeployment.NetworkBackend.PROXY; break;
       case "netns": network = LocalDeployment.NetworkBackend.NETNS; break;
-      default: throw new IllegalArgumentException(NETWORK + " must be proxy or netns, got '" + networkName + "'");
+      case "toxiproxy": network = LocalDeployment.NetworkBackend.TOXIPROXY; break;
+      default: throw new IllegalArgumentException(NETWORK + " must be proxy, netns or toxiproxy, got '" + networkName + "'");
     }
-    String threshold = options.get(SNAPSHOT_THRESHOLD);
-    if (threshold == null) return new RatisOptions(SNAPSHOT_THRESHOLD_DEFAULT, clients, clock, network);
+    if (options.containsKey(TOXIPROXY)) io.faultline.local.ToxiproxyNetwork.parseEndpoint(options.get(TOXIPROXY).trim());
+    long threshold = number(options, SNAPSHOT_THRESHOLD, SNAPSHOT_THRESHOLD_DEFAULT);
+    long retry = number(options, CLIENT_RETRY_MS, CLIENT_RETRY_MS_DEFAULT);
+    return new RatisOptions(threshold, clients, clock, network, retry);
+  }
+
+  private static long number(Map<String, String> options, String key, long fallback) {
+    String text = options.get(key);
+    if (text == null) return fallback;
     try {
-      return new RatisOptions(Long.parseLong(threshold.trim()), clients, clock, network);
+      return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(SNAPSHOT_THRESHOLD + " must be a whole number, got '" + threshold + "'", e);
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + text + "'", e);
     }
   }
 

@@ -85,7 +85,7 @@ public final class RatisSystem implements SystemUnderTest {
         harnessPeers.add(RaftPeer.newBuilder().setId(id).setAddress(deployment.harnessAddress(id)).build());
       }
       cluster = new RatisCluster(deployment, RaftGroup.valueOf(groupId, harnessPeers), nodes,
-          spec.bug(BUG_STALE_READ), spec.bug(BUG_BLIND_RETRY));
+          spec.bug(BUG_STALE_READ), spec.bug(BUG_BLIND_RETRY), options.clientRetryMs());
       Optional<String> leader = cluster.awaitLeader(LEADER_WAIT_MS);
       if (leader.isEmpty()) {
         throw new IOException("no ratis leader within " + LEADER_WAIT_MS + " ms; node logs: " + deployment.logFiles()

@@ -15,6 +15,14 @@ class KvCommandTest {
   }
 
   @Test
+  void textValues_roundTrip_evenWhenTextAndKeyHoldSpaces() {
+    assertEquals(new KvCommand.Parsed('s', "a key", 0, 0, "some text "), KvCommand.parse(KvCommand.writeText("some text ", "a key")));
+    assertEquals(new KvCommand.Parsed('s', "k", 0, 0, ""), KvCommand.parse(KvCommand.writeText("", "k")));
+    assertEquals("x".repeat(100), KvCommand.parseValue(KvCommand.value("x".repeat(100))));
+    assertThrows(IllegalArgumentException.class, () -> KvCommand.parse("s 5 abc k"));
+  }
+
+  @Test
   void readResults_distinguishNeverWrittenFromValues() {
     assertNull(KvCommand.parseValue(KvCommand.value(null)));
     assertEquals(42L, KvCommand.parseValue(KvCommand.value(42L)));

@@ -25,6 +25,15 @@ class RatisOptionsTest {
         () -> RatisOptions.from(Map.of(RatisOptions.SNAPSHOT_THRESHOLD, "lots")));
     assertTrue(bad.getMessage().contains("lots"));
     assertThrows(IllegalArgumentException.class, () -> RatisOptions.from(Map.of(RatisOptions.SNAPSHOT_THRESHOLD, "0")));
+    IllegalArgumentException retry = assertThrows(IllegalArgumentException.class,
+        () -> RatisOptions.from(Map.of(RatisOptions.CLIENT_RETRY_MS, "1")));
+    assertTrue(retry.getMessage().contains(RatisOptions.CLIENT_RETRY_MS), retry.getMessage());
+  }
+
+  @Test
+  void clientRetryPace_defaultsTo500ms_andCanBeSet() {
+    assertEquals(RatisOptions.CLIENT_RETRY_MS_DEFAULT, RatisOptions.from(Map.of()).clientRetryMs());
+    assertEquals(50, RatisOptions.from(Map.of(RatisOptions.CLIENT_RETRY_MS, "50")).clientRetryMs());
   }
 
   @Test

@@ -55,6 +55,7 @@ final class SimClient {
   private long requestId;
   private Op invocation;
   private Command command;
+  private long key;
   private int attempts;
   private long invokedNs;
   private final long thinkNsMax;
@@ -83,7 +84,7 @@ final class SimClient {
   private void next() {
     if (shared.stopped || shared.opsStarted >= s.opsMax()) return;
     shared.opsStarted++;
-    long key = rng.nextInt(s.keys());
+    key = rng.nextInt(s.keys());
     int roll = rng.nextInt(100);
     if (roll < s.readPct()) {
       command = new Command(Command.Kind.READ, 0, 0, key, 0, null);
@@ -127,15 +128,15 @@ final class SimClient {
     switch (r.status()) {
       case OK:
         if (command.kind() == Command.Kind.READ) {
-          if (r.value() != null) lastSeen[(int) command.key()] = r.value();
+          if (r.value() != null) lastSeen[(int) key] = (Long) r.value();
           complete(invocation.ok(r.value()));
         } else {
-          lastSeen[(int) command.key()] = command.value();
+          lastSeen[(int) key] = (Long) command.value();
           complete(invocation.ok(invocation.value()));
         }
         break;
       case CAS_FAILED:
-        if (r.value() != null) lastSeen[(int) command.key()] = r.value();
+        if (r.value() != null) lastSeen[(int) key] = (Long) r.value();
         complete(invocation.fail("cas: current value differs"));
         break;
       case NOT_LEADER:

@@ -15,6 +15,8 @@ import io.faultline.raft.Message;
 import io.faultline.raft.RaftConfig;
 import io.faultline.raft.RaftCore;
 import io.faultline.raft.RaftNode;
+import io.faultline.raft.Wal;
+import io.faultline.raft.WalConfig;
 import io.faultline.raft.Wire;
 import io.faultline.runtime.Random;
 import io.faultline.runtime.SimWorld;
@@ -38,6 +40,8 @@ final class SimRun {
   static final long SETTLE_NS = 2_000_000_000L;
   /** Per-key checker time limit; past it the verdict is unknown, which fails the seed (never optimistic). */
   static final long CHECK_TIME_LIMIT_MS = 20_000;
+  /** The nodes' WAL: small segments, so that runs rotate (and crash around rotations) several times. */
+  static final WalConfig WAL = new WalConfig(WalConfig.SyncPolicy.SAFE, WalConfig.SYNC_INTERVAL_MS_DEFAULT, 16 << 10, 4 << 10);
 
   /** What a run found. {@code failure} null when every check passed. */
   record Outcome(Schedule schedule, String failure, long failureNs, List<Op> history, List<String> trace, long events,
@@ -100,9 +104,9 @@ final class SimRun {
       int id = i;
       RaftConfig cfg = new RaftConfig(id, peers, Schedule.ELECTION_TICKS, Schedule.HEARTBEAT_TICKS, true, true,
           s.readMode().equals(Schedule.LEASE) ? RaftConfig.ReadMode.LEASE : RaftConfig.ReadMode.READ_INDEX, s.clockDriftMax(),
-          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug));
+          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug), WAL);
       world.addNode(RaftNode.nodeName(id), new SimWorld.ClockConfig(s.clockRates().get(id - 1), 0), disk,
-          env -> nodes[id] = new RaftNode(env, cfg, Schedule.TICK_US * 1000, invariants::onApply));
+          env -> nodes[id] = new RaftNode(env, cfg, Schedule.TICK_US * 1000, invariants::onApply, line -> world.log(env.nodeName() + " " + line)));
     }
     SimClient.Shared shared = new SimClient.Shared(history, world::nowNs);
     for (int k = 0; k < s.clients(); k++) {
@@ -112,7 +116,9 @@ final class SimRun {
           env -> clients.add(new SimClient(env, s, shared, index, rng)));
     }
     world.setFsyncListener((node, file) -> {
-      if (!node.startsWith("n")) return;
+      // "after persisting" is after a step the node acts on: a WAL batch, a published hard state; not the
+      // sync of a temp file about to be renamed (the WAL tests crash there, exhaustively)
+      if (!node.startsWith("n") || file.endsWith(".tmp")) return;
       int id = Integer.parseInt(node.substring(1));
       if (node.startsWith("n") && armed[id]) {
         HardState d = nodes[id].durableHardState();
@@ -293,11 +299,13 @@ final class SimRun {
         world.at(world.nowNs() + f.durationMs() * 1_000_000, restore);
         break;
       }
-      case BIT_FLIP:
-        world.flipBit(RaftNode.nodeName(target), RaftNode.LOG_FILE, faultRng);
+      case BIT_FLIP: {
+        String segment = Wal.newestSegmentName(world.files(RaftNode.nodeName(target)));
+        if (segment != null) world.flipBit(RaftNode.nodeName(target), segment, faultRng);
         nemesis("bit-flip", RaftNode.nodeName(target));
         crash(target, f.durationMs(), "crash");
         break;
+      }
       default:
         throw new IllegalStateException("unknown fault " + f.kind());
     }

@@ -7,6 +7,6 @@ package io.faultline.raft;
  * @param value read: the value (null = absent); CAS_FAILED: the current value
  * @param leaderHint the node's idea of the leader, 0 when it has none
  */
-public record ClientReply(long requestId, Status status, Long value, int leaderHint) implements Wire {
+public record ClientReply(long requestId, Status status, Object value, int leaderHint) implements Wire {
   public enum Status { OK, CAS_FAILED, NOT_LEADER, BUSY }
 }

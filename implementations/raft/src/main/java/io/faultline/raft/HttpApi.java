@@ -3,13 +3,18 @@ package io.faultline.raft;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.faultline.runtime.EventLoop;
+import io.faultline.runtime.FileStorage;
+import io.faultline.runtime.StorageFaultControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +28,14 @@ import java.util.function.Supplier;
  * The node's HTTP API (SEED.md, system 1) on the JDK's HTTP server.
  *
  * <pre>
- * POST   /api/v1/write           {"key":k,"value":v,"client_id":c,"seq":s}
+ * POST   /api/v1/write           {"key":k,"value":v,"client_id":c,"seq":s}   (keys strings or integers, values integers or strings)
  * POST   /api/v1/cas             {"key":k,"expected":e|null,"value":v,"client_id":c,"seq":s}
  * DELETE /api/v1/kv/{key}?client_id=c&amp;seq=s
  * GET    /api/v1/read/{key}?consistency=linearizable|lease|stale
  * GET    /api/v1/cluster/status
+ * GET    /metrics                                 (Prometheus text format, {@link NodeMetrics})
  * POST   /admin/clock?offset_ms=N&amp;rate=R     (loopback clients only)
+ * POST   /admin/storage?mode=none|fsync-stall|lose-unsynced|torn-write|disk-full   (loopback clients only)
  * </pre>
  *
  * Status codes a client can act on: 200 done; 409 a cas whose compare failed (not applied, the
@@ -41,6 +48,9 @@ import java.util.function.Supplier;
  * <p>The admin endpoint is for the clock nemesis: it offsets the node's wall clock and sets the rate
  * of its monotonic clock and timers ({@link io.faultline.runtime.RealClock}); either parameter may be
  * left out. It answers with the clock's settings. A restarted node starts on the real clock again.
+ * The storage endpoint is for the disk nemesis: it switches the log storage's fault mode
+ * ({@link io.faultline.runtime.StorageFaultControl.Mode}, by name in lower case with dashes) and
+ * answers with the mode now in force; a restarted node starts with none.
  */
 final class HttpApi implements AutoCloseable {
   static final long REQUEST_TIMEOUT_MS = 3_000;
@@ -49,6 +59,10 @@ final class HttpApi implements AutoCloseable {
   static final int BODY_BYTES_MAX = FlatJson.TEXT_CHARS_MAX;
   static final String PREFIX = "/api/v1/";
   static final String ADMIN_CLOCK = "/admin/clock";
+  static final String ADMIN_STORAGE = "/admin/storage";
+  static final String METRICS = "/metrics";
+  /** Prometheus' text exposition format, version 0.0.4. */
+  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   /** Read by the JDK's HTTP server when its first server is created: set it before. */
   static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
@@ -78,6 +92,10 @@ final class HttpApi implements AutoCloseable {
   private record Response(int status, Map<String, Object> body) {}
 
   private void handle(HttpExchange ex) throws IOException {
+    if (ex.getRequestURI().getPath().equals(METRICS) && ex.getRequestMethod().equals("GET")) {
+      send(ex, 200, METRICS_CONTENT_TYPE, server.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     Response r;
     try {
       r = route(ex.getRequestMethod(), ex.getRequestURI(), ex);
@@ -86,9 +104,12 @@ final class HttpApi implements AutoCloseable {
     } catch (RuntimeException e) {
       r = error(500, e.toString());
     }
-    byte[] body = FlatJson.write(r.body()).getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(r.status(), body.length);
+    send(ex, r.status(), "application/json", FlatJson.write(r.body()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
     }
@@ -97,33 +118,36 @@ final class HttpApi implements AutoCloseable {
   private Response route(String method, URI uri, HttpExchange ex) throws IOException {
     String path = uri.getPath();
     if (path.equals(ADMIN_CLOCK) && method.equals("POST")) return adminClock(query(uri.getRawQuery()), ex);
+    if (path.equals(ADMIN_STORAGE) && method.equals("POST")) return adminStorage(query(uri.getRawQuery()), ex);
     if (!path.startsWith(PREFIX)) return error(404, "no such path " + path);
     String rest = path.substring(PREFIX.length());
     Map<String, String> query = query(uri.getRawQuery());
     if (method.equals("POST") && rest.equals("write")) {
       Map<String, Object> b = FlatJson.parse(body(ex));
       long[] session = session(b.get("client_id"), b.get("seq"));
-      return command(new Command(Command.Kind.WRITE, session[0], session[1], requireLong(b, "key"), requireLong(b, "value"), null));
+      return command("write", new Command(Command.Kind.WRITE, session[0], session[1], requireKey(b), requireValue(b, "value"), null));
     }
     if (method.equals("POST") && rest.equals("cas")) {
       Map<String, Object> b = FlatJson.parse(body(ex));
       long[] session = session(b.get("client_id"), b.get("seq"));
       if (!b.containsKey("expected")) throw new IllegalArgumentException("expected is required (null for absent)");
       Object expected = b.get("expected");
-      if (expected != null && !(expected instanceof Long)) throw new IllegalArgumentException("expected must be an integer or null, got " + expected);
-      return command(new Command(Command.Kind.CAS, session[0], session[1], requireLong(b, "key"), requireLong(b, "value"), (Long) expected));
+      if (expected != null && !(expected instanceof Long) && !(expected instanceof String)) {
+        throw new IllegalArgumentException("expected must be an integer, a string or null, got " + expected);
+      }
+      return command("cas", new Command(Command.Kind.CAS, session[0], session[1], requireKey(b), requireValue(b, "value"), expected));
     }
     if (method.equals("DELETE") && rest.startsWith("kv/")) {
       long[] session = session(parseOrNull(query.get("client_id"), "client_id"), parseOrNull(query.get("seq"), "seq"));
-      return command(new Command(Command.Kind.DELETE, session[0], session[1], parseKey(rest.substring(3)), 0, null));
+      return command("delete", new Command(Command.Kind.DELETE, session[0], session[1], parseKey(rest.substring(3)), null, null));
     }
     if (method.equals("GET") && rest.startsWith("read/")) {
-      long key = parseKey(rest.substring(5));
+      String key = parseKey(rest.substring(5));
       String consistency = query.getOrDefault("consistency", "linearizable");
       switch (consistency) {
         case "linearizable":
         case "lease":
-          return command(new Command(Command.Kind.READ, 0, 0, key, 0, null));
+          return command(null, new Command(Command.Kind.READ, 0, 0, key, null, null));
         case "stale":
           return onLoop(() -> {
             RaftNode node = server.node();
@@ -159,6 +183,29 @@ final class HttpApi implements AutoCloseable {
     return new Response(200, b);
   }
 
+  private Response adminStorage(Map<String, String> q, HttpExchange ex) {
+    if (!ex.getRemoteAddress().getAddress().isLoopbackAddress()) return error(403, "admin endpoint is for loopback clients only");
+    StorageFaultControl.Mode mode = storageMode(q.get("mode"));
+    FileStorage storage = server.storage();
+    if (storage == null) return error(503, "starting");
+    storage.setFaultMode(mode);
+    Map<String, Object> b = ok();
+    b.put("mode", modeName(storage.faultMode()));
+    return new Response(200, b);
+  }
+
+  /** {@code fsync-stall} → FSYNC_STALL; anything else is a 400 naming the modes. */
+  static StorageFaultControl.Mode storageMode(String name) {
+    if (name != null) {
+      for (StorageFaultControl.Mode m : StorageFaultControl.Mode.values()) if (modeName(m).equals(name)) return m;
+    }
+    List<String> names = new ArrayList<>();
+    for (StorageFaultControl.Mode m : StorageFaultControl.Mode.values()) names.add(modeName(m));
+    throw new IllegalArgumentException("mode must be one of " + String.join("|", names) + ", got " + (name == null ? "none given" : "'" + name + "'"));
+  }
+
+  static String modeName(StorageFaultControl.Mode mode) { return mode.name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
   private Response status() {
     RaftNode node = server.node();
     Map<String, Object> b = new LinkedHashMap<>();
@@ -178,7 +225,9 @@ final class HttpApi implements AutoCloseable {
     return new Response(200, b);
   }
 
-  private Response command(Command c) {
+  /** Submits {@code c} and waits for its reply; {@code op} names a command whose commit latency counts, null for reads. */
+  private Response command(String op, Command c) {
+    long receivedNs = System.nanoTime();
     CompletableFuture<ClientReply> reply = gateway.submit(c);
     ClientReply r;
     try {
@@ -191,6 +240,9 @@ final class HttpApi implements AutoCloseable {
       return error(504, "interrupted: outcome unknown");
     } catch (ExecutionException e) {
       return error(504, e.getCause() + ": outcome unknown");
+    }
+    if (op != null && (r.status() == ClientReply.Status.OK || r.status() == ClientReply.Status.CAS_FAILED)) {
+      server.metrics().recordCommit(op, System.nanoTime() - receivedNs);
     }
     Map<String, Object> b;
     switch (r.status()) {
@@ -243,11 +295,21 @@ final class HttpApi implements AutoCloseable {
     return new long[] {(Long) clientId, (Long) seq};
   }
 
-  private static long requireLong(Map<String, Object> b, String field) {
-    Object v = b.get(field);
-    if (!(v instanceof Long)) throw new IllegalArgumentException(field + " must be an integer, got " + v);
-    return (Long) v;
+  /** A key: a non-empty string, or an integer taken as its decimal form. */
+  private static String requireKey(Map<String, Object> b) {
+    Object v = b.get("key");
+    if (v instanceof Long) return Long.toString((Long) v);
+    if (!(v instanceof String) || ((String) v).isEmpty()) throw new IllegalArgumentException("key must be a non-empty string or an integer, got " + v);
+    return (String) v;
   }
+
+  /** A value: an integer or a string; it reads back as it was written. */
+  private static Object requireValue(Map<String, Object> b, String field) {
+    Object v = b.get(field);
+    if (!(v instanceof Long) && !(v instanceof String)) throw new IllegalArgumentException(field + " must be an integer or a string, got " + v);
+    return v;
+  }
+
 
   private static Long parseOrNull(String s, String field) {
     if (s == null) return null;
@@ -258,13 +320,13 @@ final class HttpApi implements AutoCloseable {
     }
   }
 
-  private static long parseKey(String s) {
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("key must be an integer, got '" + s + "'");
-    }
+  /** The key in a path, percent-decoded: {@code /api/v1/read/user:123}. */
+  private static String parseKey(String s) {
+    String key = java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+    if (key.isEmpty()) throw new IllegalArgumentException("key is missing from the path");
+    return key;
   }
+
 
   private static Map<String, String> query(String raw) {
     Map<String, String> q = new LinkedHashMap<>();

@@ -13,13 +13,13 @@ import java.util.TreeMap;
  * clients, evicting the one applied longest ago — deterministically, since eviction follows the log.
  */
 public final class KvStateMachine {
-  /** A command's outcome: {@code ok} false only for a failed CAS; {@code value} a read's or CAS's current value. */
-  public record Result(boolean ok, Long value) {}
+  /** A command's outcome: {@code ok} false only for a failed CAS; {@code value} a read's or CAS's current value (a Long or a String). */
+  public record Result(boolean ok, Object value) {}
 
   private record Session(long seq, Result result) {}
 
   private final int sessionsMax;
-  private final TreeMap<Long, Long> data = new TreeMap<>();
+  private final TreeMap<String, Object> data = new TreeMap<>();
   private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>();
   private long appliedIndex;
 
@@ -30,9 +30,9 @@ public final class KvStateMachine {
 
   public long appliedIndex() { return appliedIndex; }
 
-  public Long read(long key) { return data.get(key); }
+  public Object read(String key) { return data.get(key); }
 
-  public Map<Long, Long> contents() { return java.util.Collections.unmodifiableMap(data); }
+  public Map<String, Object> contents() { return java.util.Collections.unmodifiableMap(data); }
 
   /** Applies the entry at {@code index}; a no-op entry returns null. */
   public Result apply(long index, byte[] entryData) {
@@ -68,7 +68,7 @@ public final class KvStateMachine {
         data.remove(c.key());
         return new Result(true, null);
       case CAS:
-        Long current = data.get(c.key());
+        Object current = data.get(c.key());
         if (!Objects.equals(current, c.expected())) return new Result(false, current);
         data.put(c.key(), c.value());
         return new Result(true, null);

@@ -23,10 +23,11 @@ import java.util.Set;
  * @param uncommittedEntriesMax proposals beyond this many uncommitted entries are refused
  * @param pendingReadsMax       reads waiting for confirmation beyond this are refused
  * @param bugs                  planted bugs switched on
+ * @param wal                   the node's write-ahead log: sync policy and segments (used by {@link RaftNode}, not the core)
  */
 public record RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote,
     boolean checkQuorum, ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax,
-    int inflightMsgsMax, long inflightBytesMax, int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs) {
+    int inflightMsgsMax, long inflightBytesMax, int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal) {
 
   /** How linearizable reads are confirmed. */
   public enum ReadMode {
@@ -39,7 +40,16 @@ public record RaftConfig(int id, List<Integer> peers, int electionTicks, int hea
     LEASE
   }
 
+  /** A configuration with the default log ({@link WalConfig#DEFAULT}). */
+  public RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote, boolean checkQuorum,
+      ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax, int inflightMsgsMax, long inflightBytesMax,
+      int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs) {
+    this(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax, entriesPerMsgMax, bytesPerMsgMax,
+        inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, WalConfig.DEFAULT);
+  }
+
   public RaftConfig {
+    java.util.Objects.requireNonNull(wal, "wal");
     peers = List.copyOf(peers);
     bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
     if (!peers.contains(id)) throw new IllegalArgumentException("id " + id + " is not among peers " + peers);
@@ -66,7 +76,12 @@ public record RaftConfig(int id, List<Integer> peers, int electionTicks, int hea
 
   public RaftConfig withBugs(Set<Bug> b) {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b, wal);
+  }
+
+  public RaftConfig withWal(WalConfig w) {
+    return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, w);
   }
 
   public boolean has(Bug b) { return bugs.contains(b); }

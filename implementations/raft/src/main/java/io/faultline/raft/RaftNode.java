@@ -1,23 +1,30 @@
 package io.faultline.raft;
 
 import io.faultline.runtime.Env;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Drives a {@link RaftCore} on an {@link Env}: ticks from a timer, messages from the transport, the log
- * in one file ({@link LogCodec}), a {@link KvStateMachine}, and the client protocol
- * ({@link ClientRequest} / {@link ClientReply}). All I/O of the Raft node is here; the core has none.
+ * in a write-ahead log ({@link Wal}) with term and vote beside it ({@link HardStateFile}), a
+ * {@link KvStateMachine}, and the client protocol ({@link ClientRequest} / {@link ClientReply}). All I/O
+ * of the Raft node is here; the core has none.
  *
- * <p>One Ready at a time: its records are appended, the file fsynced, and only then are its messages
- * sent and its entries applied; meanwhile the core keeps stepping, and the leader's APPENDs go out at
- * once. A client's write is answered by the node that received it, when it applies the entry of that
- * (client, seq); a retry that finds the session already past it gets the remembered result.
+ * <p>One Ready at a time: its entries and commit index are appended to the WAL as one batch (group
+ * commit), a changed term or vote replaces the hard-state file, and only once both are durable are its
+ * messages sent and its entries applied; meanwhile the core keeps stepping, and the leader's APPENDs go
+ * out at once. (Under the WAL's unsafe {@code INTERVAL} policy the batch counts as durable once
+ * written; term and vote are still synced first.) A client's write is answered by the node that
+ * received it, when it applies the entry of that (client, seq); a retry that finds the session already
+ * past it gets the remembered result.
  */
 public final class RaftNode {
   /** Sees each entry as the node applies it (the simulator's state-machine-safety check). */
@@ -25,6 +32,10 @@ public final class RaftNode {
     void onApply(int node, Entry entry);
   }
 
+  /**
+   * The single log file of before the WAL; no longer written. Kept for callers not yet moved to
+   * {@link #newestSegment(Path)}.
+   */
   public static final String LOG_FILE = "raft.log";
   /** Client requests waiting for their entry or read, per node. */
   static final int PENDING_CLIENT_REQUESTS_MAX = 10_000;
@@ -37,41 +48,55 @@ public final class RaftNode {
   private final KvStateMachine sm = new KvStateMachine(SESSIONS_MAX);
   private RaftCore core;
   private String quarantine;
+  private Wal wal;
   private boolean persisting;
+  private int persistsOutstanding;
   private HardState durableHardState = HardState.INITIAL;
+  /** The hard state last handed to storage (term and vote in its file, commit in the WAL). */
+  private HardState writtenHardState = HardState.INITIAL;
   private record PendingWrite(String from, long requestId) {}
 
-  private record PendingRead(String from, long requestId, long key) {}
+  private record PendingRead(String from, long requestId, String key) {}
 
   private final Map<List<Long>, PendingWrite> pendingWrites = new LinkedHashMap<>();
   private final Map<Long, PendingRead> pendingReads = new LinkedHashMap<>();
   private final TreeMap<Long, List<Long>> readsAwaitingApply = new TreeMap<>();
   private long nextReadId;
 
-  /** Boots the node: loads (or creates) its log, then starts ticking and serving. */
+  /** Boots the node: loads its hard state and log, then starts ticking and serving. Reports go to stderr. */
   public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener) {
+    this(env, cfg, tickNs, listener, System.err::println);
+  }
+
+  /**
+   * Boots the node: loads its hard state and log (repairing a torn tail, reported to {@code log}), then
+   * starts ticking and serving. A log damaged before its tail leaves the node down, with
+   * {@link #quarantine()} saying which file and offset.
+   */
+  public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener, Consumer<String> log) {
     if (tickNs < 1) throw new IllegalArgumentException("tickNs must be >= 1, got " + tickNs);
     this.env = env;
     this.cfg = cfg;
     this.tickNs = tickNs;
     this.listener = listener;
-    byte[] file = env.storage().read(LOG_FILE);
-    if (file == null) {
-      env.storage().append(LOG_FILE, new byte[0]);
-      env.storage().fsyncDirectory(() -> start(HardState.INITIAL, List.of()));
+    HardState hs;
+    try {
+      hs = HardStateFile.load(env.storage());
+      wal = Wal.open(env.storage(), env.timers(), cfg.wal(), log);
+    } catch (WalCorruptException e) {
+      quarantine = e.getMessage();
+      log.accept("faultline: " + env.nodeName() + " " + quarantine);
       return;
     }
-    LogCodec.Loaded loaded = LogCodec.load(file);
-    if (loaded.corruption() != null) {
-      quarantine = loaded.corruption();
-      return;
-    }
-    if (loaded.validBytes() < file.length) env.storage().truncate(LOG_FILE, loaded.validBytes());
-    HardState hs = loaded.hardState();
+    hs = new HardState(hs.term(), hs.vote(), Math.max(hs.commit(), wal.recoveredCommit()));
     durableHardState = hs;
+    writtenHardState = hs;
     if (cfg.has(Bug.VOTE_TWICE)) hs = new HardState(hs.term(), 0, hs.commit());
-    start(hs, loaded.entries());
+    start(hs, wal.recoveredEntries());
   }
+
+  /** The newest WAL segment in a node's data directory, the one a torn write can hit (for the disk nemesis). */
+  public static Optional<Path> newestSegment(Path dataDir) throws IOException { return Wal.newestSegment(dataDir); }
 
   private void start(HardState hs, List<Entry> entries) {
     core = new RaftCore(cfg, hs, entries, env.random());
@@ -87,8 +112,19 @@ public final class RaftNode {
   /** The hard state this node last made durable (as far as it knows: with raft.no-fsync, what it wrote). */
   public HardState durableHardState() { return durableHardState; }
 
-  /** Why the node refused to start (corrupt log), or null. */
+  /** Why the node refused to start (corrupt log: names the file and offset), or null. */
   public String quarantine() { return quarantine; }
+
+  /** Bytes of the WAL's segments (preallocated space included); 0 before it is open. Safe from any thread. */
+  public long walBytes() { return wal == null ? 0 : wal.bytes(); }
+
+  /** Torn tails truncated when this node's WAL was opened (0 or 1 per start). */
+  public long walTornTailsTruncated() { return wal == null ? 0 : wal.tornTailsTruncated(); }
+
+  /** The torn tail repaired at start (file, offset, bytes dropped), or null. */
+  public Wal.TornTail walTornTail() { return wal == null ? null : wal.tornTail(); }
+
+  public WalConfig.SyncPolicy walSyncPolicy() { return cfg.wal().sync(); }
 
   private void onTick() {
     if (!core.isLeader()) pendingWrites.clear(); // their clients time out and retry elsewhere
@@ -142,23 +178,42 @@ public final class RaftNode {
         finish(rd);
         continue;
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      for (Entry e : rd.entries()) out.writeBytes(LogCodec.entry(e));
-      if (rd.hardState() != null) out.writeBytes(LogCodec.hardState(rd.hardState()));
-      env.storage().append(LOG_FILE, out.toByteArray());
-      if (cfg.has(Bug.NO_FSYNC)) {
-        if (rd.hardState() != null) durableHardState = rd.hardState();
-        finish(rd);
-        continue;
-      }
-      persisting = true;
-      env.storage().fsync(LOG_FILE, () -> {
-        persisting = false;
-        if (rd.hardState() != null) durableHardState = rd.hardState();
-        finish(rd);
-        pump();
-      });
+      if (persist(rd) > 0) break;
+      if (rd.hardState() != null) durableHardState = rd.hardState();
+      finish(rd);
     }
+  }
+
+  /**
+   * Hands a Ready's entries and commit index to the WAL (one batch) and a changed term or vote to the
+   * hard-state file; returns how many completions the Ready now waits for (0: act on it at once, as
+   * under raft.no-fsync, which acknowledges appends and votes before the log is durable).
+   */
+  private int persist(Ready rd) {
+    boolean sync = !cfg.has(Bug.NO_FSYNC);
+    HardState hs = rd.hardState();
+    long commit = hs != null && hs.commit() != writtenHardState.commit() ? hs.commit() : -1;
+    boolean walWrite = !rd.entries().isEmpty() || commit >= 0;
+    boolean hsWrite = hs != null && (hs.term() != writtenHardState.term() || hs.vote() != writtenHardState.vote());
+    boolean waitWal = walWrite && sync && !wal.acknowledgesBeforeSync();
+    boolean waitHs = hsWrite && sync;
+    int waits = (waitWal ? 1 : 0) + (waitHs ? 1 : 0);
+    Runnable done = () -> {
+      if (--persistsOutstanding > 0) return;
+      persisting = false;
+      if (hs != null) durableHardState = hs;
+      finish(rd);
+      pump();
+    };
+    if (waits > 0) {
+      persisting = true;
+      persistsOutstanding = waits;
+    }
+    // The hard state first: its replacement takes two syncs in a row, the batch one.
+    if (hsWrite) HardStateFile.write(env.storage(), hs, waitHs ? done : null);
+    if (walWrite) wal.append(rd.entries(), commit, sync, waitWal ? done : null);
+    if (hs != null) writtenHardState = hs;
+    return waits;
   }
 
   private void finish(Ready rd) {
@@ -203,7 +258,7 @@ public final class RaftNode {
     env.transport().send(nodeName(m.to()), m);
   }
 
-  private void reply(String to, long requestId, ClientReply.Status status, Long value) {
+  private void reply(String to, long requestId, ClientReply.Status status, Object value) {
     env.transport().send(to, new ClientReply(requestId, status, value, core == null ? 0 : core.leaderId()));
   }
 

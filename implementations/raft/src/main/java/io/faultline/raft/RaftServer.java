@@ -35,16 +35,24 @@ public final class RaftServer implements AutoCloseable {
    * @param bindAddress the address both servers bind (the node's own loopback address under the local deployment)
    * @param httpPort    the HTTP API's port; 0 picks a free one
    * @param tickMs      the Raft tick: heartbeats every tick, elections after 10–20 ticks
+   * @param walSync     when the write-ahead log syncs ({@code --wal-sync}; SAFE, group commit, by default)
    */
   public record Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir,
-      long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed) {
+      long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync) {
     public static final long TICK_MS_DEFAULT = 100;
+
+    /** Settings with the default (safe) WAL sync policy. */
+    public Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir, long tickMs,
+        RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed) {
+      this(nodeName, peerPorts, bindAddress, httpPort, dataDir, tickMs, readMode, bugs, seed, WalConfig.SyncPolicy.SAFE);
+    }
 
     public Config {
       Objects.requireNonNull(nodeName, "nodeName");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(readMode, "readMode");
+      Objects.requireNonNull(walSync, "walSync");
       peerPorts = Map.copyOf(new LinkedHashMap<>(peerPorts));
       bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
       for (String name : peerPorts.keySet()) nodeId(name);
@@ -66,7 +74,7 @@ public final class RaftServer implements AutoCloseable {
       RaftConfig.ReadMode mode = bugs.contains(Bug.LEASE_READ_UNSAFE) ? RaftConfig.ReadMode.LEASE : readMode;
       return new RaftConfig(d.id(), d.peers(), d.electionTicks(), d.heartbeatTicks(), d.preVote(), d.checkQuorum(), mode,
           d.clockDriftMax(), d.entriesPerMsgMax(), d.bytesPerMsgMax(), d.inflightMsgsMax(), d.inflightBytesMax(),
-          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs);
+          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, WalConfig.DEFAULT.withSync(walSync));
     }
   }
 
@@ -84,10 +92,12 @@ public final class RaftServer implements AutoCloseable {
   private final TcpTransport<Wire> transport;
   private final FileStorage storage;
   private final HttpApi http;
+  private final NodeMetrics metrics;
   private volatile RaftNode node;
 
   private RaftServer(Config config) throws IOException {
     this.config = config;
+    this.metrics = new NodeMetrics(config.nodeName(), config.dataDir());
     loop = new EventLoop("raft-" + config.nodeName());
     Map<String, Integer> others = new LinkedHashMap<>(config.peerPorts());
     others.remove(config.nodeName());
@@ -98,6 +108,7 @@ public final class RaftServer implements AutoCloseable {
       HttpForwarder forwarder = new HttpForwarder(config.bindAddress());
       tcp = new TcpTransport<>(config.nodeName(), config.bindAddress(), config.port(), others, new WireCodec(), loop, forwarder);
       files = new FileStorage(config.dataDir(), loop);
+      files.setFsyncListener(metrics::recordFsync);
       ClientGateway gateway = new ClientGateway(tcp, loop);
       RealEnv<Wire> env = new RealEnv<>(config.nodeName(), loop, clock, new RealTimers(loop, clock), gateway, files,
           SplitMix64.derive(config.seed(), config.nodeName()));
@@ -108,6 +119,9 @@ public final class RaftServer implements AutoCloseable {
         started.complete(null);
       });
       started.get(START_WAIT_MS, TimeUnit.MILLISECONDS);
+      RealTimers realTimers = new RealTimers(loop, new RealClock());
+      long pollNs = TimeUnit.MILLISECONDS.toNanos(config.tickMs());
+      realTimers.schedule(pollNs, () -> pollMetrics(realTimers, pollNs));
       api = new HttpApi(this, gateway, loop, config.bindAddress(), config.httpPort());
       forwarder.target(api.port());
     } catch (IOException | RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
@@ -140,6 +154,17 @@ public final class RaftServer implements AutoCloseable {
 
   /** The node, for code on its event loop only. */
   RaftNode node() { return node; }
+
+  /** The node's log storage, whose fault mode the admin endpoint sets. */
+  FileStorage storage() { return storage; }
+
+  NodeMetrics metrics() { return metrics; }
+
+  /** Polls the node for {@link NodeMetrics} on its event loop once a tick of real time (timers on an unskewed clock). */
+  private void pollMetrics(RealTimers realTimers, long periodNs) {
+    metrics.poll(node, System.nanoTime());
+    realTimers.schedule(periodNs, () -> pollMetrics(realTimers, periodNs));
+  }
 
   @Override
   public void close() {

@@ -13,15 +13,18 @@ import java.util.Set;
  *
  * <pre>
  * RaftServerMain &lt;nodeName&gt; &lt;n1:port,n2:port,...&gt; &lt;bindAddress&gt; &lt;httpPort&gt; &lt;dataDir&gt;
- *     [--tick-ms N] [--read-mode read_index|lease] [--bug raft.x]... [--seed N] [--watch-stdin]
+ *     [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]...
+ *     [--seed N] [--watch-stdin]
  * </pre>
  *
  * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
- * when its stdin closes (its parent died). Exit status 2 for bad arguments, 1 when it cannot start.
+ * when its stdin closes (its parent died). Exit status 2 for bad arguments, 1 when it cannot start —
+ * among others when its log is corrupt before its tail, with a message naming the file and offset.
  */
 public final class RaftServerMain {
   static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
-      + " [--tick-ms N] [--read-mode read_index|lease] [--bug raft.x]... [--seed N] [--watch-stdin]";
+      + " [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]... [--seed N]"
+      + " [--watch-stdin]";
 
   private RaftServerMain() {}
 
@@ -43,9 +46,18 @@ public final class RaftServerMain {
     }
     try {
       RaftServer server = RaftServer.start(config);
+      RaftNode node = server.node();
+      if (node != null && node.quarantine() != null) {
+        System.err.println(config.nodeName() + " refuses to start: data " + config.dataDir() + ": " + node.quarantine());
+        server.close();
+        System.exit(1);
+        return;
+      }
       System.out.printf("%s serving: raft %s:%d, http %s:%d, data %s, tick %d ms, read mode %s, bugs %s%n",
           config.nodeName(), config.bindAddress(), config.port(), config.bindAddress(), server.httpPort(), config.dataDir(),
           config.tickMs(), config.readMode(), config.bugs());
+      System.out.printf("%s wal: sync %s, %d bytes, torn tails truncated %d%n", config.nodeName(), config.walSync().flagName(),
+          node == null ? 0 : node.walBytes(), node == null ? 0 : node.walTornTailsTruncated());
     } catch (IOException | RuntimeException e) {
       System.err.println(config.nodeName() + " could not start: " + e);
       e.printStackTrace();
@@ -60,6 +72,7 @@ public final class RaftServerMain {
     RaftConfig.ReadMode readMode = RaftConfig.ReadMode.READ_INDEX;
     Set<Bug> bugs = EnumSet.noneOf(Bug.class);
     long seed = 0;
+    WalConfig.SyncPolicy walSync = WalConfig.SyncPolicy.SAFE;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--watch-stdin")) continue;
@@ -76,6 +89,7 @@ public final class RaftServerMain {
               throw new IllegalArgumentException("--read-mode must be read_index or lease, got '" + v + "'");
             }
             break;
+          case "--wal-sync": walSync = WalConfig.SyncPolicy.fromFlag(v); break;
           case "--bug":
             Bug b = Bug.fromName(v);
             if (b == null) throw new IllegalArgumentException("--bug: no planted bug '" + v + "'");
@@ -90,7 +104,7 @@ public final class RaftServerMain {
     }
     if (positional != pos.length) throw new IllegalArgumentException("expected 5 positional arguments, got " + positional);
     return new RaftServer.Config(pos[0], parsePeers(pos[1]), pos[2], (int) parseLong("httpPort", pos[3]), Path.of(pos[4]),
-        tickMs, readMode, bugs, seed);
+        tickMs, readMode, bugs, seed, walSync);
   }
 
   /** {@code n1:20001,n2:20002} → names and ports, in order. */

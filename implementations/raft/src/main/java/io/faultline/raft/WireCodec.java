@@ -32,12 +32,14 @@ final class WireCodec implements TcpTransport.Codec<Wire> {
     }
     if (w instanceof ClientRequest) {
       ClientRequest r = (ClientRequest) w;
-      return ByteBuffer.allocate(1 + 8 + Command.ENCODED_BYTES).put(CLIENT_REQUEST).putLong(r.requestId())
-          .put(r.command().encode()).array();
+      byte[] command = r.command().encode();
+      return ByteBuffer.allocate(1 + 8 + command.length).put(CLIENT_REQUEST).putLong(r.requestId()).put(command).array();
     }
     ClientReply r = (ClientReply) w;
-    return ByteBuffer.allocate(1 + 8 + 1 + 1 + 8 + 4).put(CLIENT_REPLY).putLong(r.requestId()).put((byte) r.status().ordinal())
-        .put((byte) (r.value() == null ? 0 : 1)).putLong(r.value() == null ? 0 : r.value()).putInt(r.leaderHint()).array();
+    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + Command.valueBytes(r.value()) + 4).put(CLIENT_REPLY).putLong(r.requestId())
+        .put((byte) r.status().ordinal());
+    Command.putValue(b, r.value());
+    return b.putInt(r.leaderHint()).array();
   }
 
   @Override
@@ -73,19 +75,17 @@ final class WireCodec implements TcpTransport.Codec<Wire> {
       }
       case CLIENT_REQUEST: {
         long id = b.getLong();
-        byte[] command = new byte[Command.ENCODED_BYTES];
+        byte[] command = new byte[b.remaining()];
         b.get(command);
-        requireEnd(b);
         return new ClientRequest(id, Command.decode(command));
       }
       case CLIENT_REPLY: {
         long id = b.getLong();
         ClientReply.Status status = ClientReply.Status.values()[b.get()];
-        boolean hasValue = b.get() != 0;
-        long value = b.getLong();
+        Object value = Command.getValue(b);
         int hint = b.getInt();
         requireEnd(b);
-        return new ClientReply(id, status, hasValue ? value : null, hint);
+        return new ClientReply(id, status, value, hint);
       }
       default:
         throw new IllegalArgumentException("unknown wire tag " + tag);

@@ -22,10 +22,11 @@ import java.util.function.Function;
  * reorder); a link can be blocked in each direction (partitions); a message is dropped when a link on
  * its way is blocked at send or at arrival, or its receiver is down.
  *
- * <p>Disk: see {@link Storage} for the contract. Simplifications: truncate and delete are durable at
- * once; a crash keeps, of each file, its synced prefix plus, with the configured probability, a
- * random prefix of its unsynced tail (a torn write); files whose creation was not followed by a
- * directory fsync vanish. {@link #flipBit} corrupts a synced byte.
+ * <p>Disk: see {@link Storage} for the contract, which {@code SimDisk} enforces exactly: a crash keeps
+ * each file's content as of its last completed fsync plus, with the configured probability, a random
+ * prefix (in bytes) of the writes and truncations made since, in order — the last kept write possibly
+ * in part (a torn write); the names (creations, renames, deletions) are those of the last completed
+ * directory fsync. {@link #flipBit} corrupts a synced byte.
  *
  * <p>Clocks: each node has a rate (its timers fire {@code 1/rate} times as late in virtual time, its
  * clocks advance {@code rate} ns per virtual ns) and a wall-clock offset.
@@ -66,7 +67,13 @@ public final class SimWorld<M> {
     }
   }
 
-  /** Called after a node's fsync completed and its callback ran: the hook for "crash right after persisting". */
+  /** The file name {@link FsyncListener} is given for a directory fsync. */
+  public static final String DIRECTORY = ".";
+
+  /**
+   * Called after a node's fsync (of a file, or of the directory: {@link #DIRECTORY}) completed and its
+   * callback ran: the hook for "crash right after persisting".
+   */
   public interface FsyncListener {
     void afterFsync(String node, String file);
   }
@@ -169,6 +176,9 @@ public final class SimWorld<M> {
   }
 
   public boolean isBlocked(String from, String to) { return blocked.containsKey(from + ">" + to); }
+
+  /** Names of a node's files as they are now (what its storage lists). */
+  public List<String> files(String name) { return node(name).disk.list(); }
 
   /** Flips one bit at a random synced offset of a node's file; false when the file has no synced byte. */
   public boolean flipBit(String name, String file, Random rng) {
@@ -336,6 +346,7 @@ public final class SimWorld<M> {
 
       @Override public List<String> list() { return disk.list(); }
       @Override public byte[] read(String file) { return disk.read(file); }
+      @Override public long size(String file) { return disk.size(file); }
 
       @Override
       public void append(String file, byte[] bytes) {
@@ -343,8 +354,18 @@ public final class SimWorld<M> {
       }
 
       @Override
+      public void write(String file, long position, byte[] bytes) {
+        if (live()) disk.write(file, position, bytes);
+      }
+
+      @Override
       public void truncate(String file, long length) {
         if (live()) disk.truncate(file, length);
+      }
+
+      @Override
+      public void rename(String from, String to) {
+        if (live()) disk.rename(from, to);
       }
 
       @Override
@@ -355,15 +376,15 @@ public final class SimWorld<M> {
       @Override
       public void fsync(String file, Runnable onDurable) {
         if (!live()) return;
-        int length = disk.length(file);
-        scheduleFsync(() -> disk.synced(file, length), file, onDurable);
+        Object point = disk.syncPoint(file);
+        scheduleFsync(() -> disk.synced(point), file, onDurable);
       }
 
       @Override
       public void fsyncDirectory(Runnable onDurable) {
         if (!live()) return;
-        List<String> names = disk.list();
-        scheduleFsync(() -> disk.directorySynced(names), null, onDurable);
+        Object point = disk.directoryPoint();
+        scheduleFsync(() -> disk.directorySynced(point), DIRECTORY, onDurable);
       }
 
       private void scheduleFsync(Runnable durable, String file, Runnable onDurable) {
@@ -374,78 +395,165 @@ public final class SimWorld<M> {
         push(lastFsyncDoneNs, Node.this, inc, () -> {
           durable.run();
           onDurable.run();
-          if (file != null && fsyncListener != null) fsyncListener.afterFsync(name, file);
+          if (fsyncListener != null) fsyncListener.afterFsync(name, file);
         });
       }
     }
   }
 
-  /** A node's files, with what is durable tracked apart from what reads back now. */
+  /**
+   * A node's files, each an inode with two images: what reads back now, and what would survive a crash
+   * (its content as of its last completed fsync). Writes and truncations since then are kept in order;
+   * a crash replays a prefix of them onto the durable image, the last possibly in part. Names are kept
+   * the same way: the namespace now, and the one as of the last completed directory fsync.
+   */
   static final class SimDisk {
-    private static final class File {
+    /** A file's bytes. */
+    private static final class Image {
       byte[] buf = new byte[256];
       int length;
-      int durableLength;
+
+      void write(long position, byte[] bytes, int count) {
+        int pos = Math.toIntExact(position);
+        int end = Math.addExact(pos, count);
+        if (end > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, end));
+        if (pos > length) Arrays.fill(buf, length, pos, (byte) 0);
+        System.arraycopy(bytes, 0, buf, pos, count);
+        length = Math.max(length, end);
+      }
+
+      void truncate(long to) {
+        if (to < length) {
+          Arrays.fill(buf, (int) to, length, (byte) 0);
+          length = (int) to;
+        }
+      }
+
+      Image copy() {
+        Image c = new Image();
+        c.buf = Arrays.copyOf(buf, Math.max(256, length));
+        c.length = length;
+        return c;
+      }
     }
 
-    private final TreeMap<String, File> files = new TreeMap<>();
-    private final java.util.TreeSet<String> durableNames = new java.util.TreeSet<>();
+    /** A write ({@code bytes} non-null) or a truncation to {@code position}. */
+    private record Op(long position, byte[] bytes) {
+      int cost() { return bytes == null ? 0 : bytes.length; }
 
-    List<String> list() { return new ArrayList<>(files.keySet()); }
+      void applyTo(Image image, int count) {
+        if (bytes == null) image.truncate(position);
+        else image.write(position, bytes, count);
+      }
+    }
+
+    private static final class Inode {
+      Image now = new Image();
+      Image durable = new Image();
+      final java.util.ArrayDeque<Op> pending = new java.util.ArrayDeque<>();
+      long ops;
+      long durableOps;
+
+      void add(Op op) {
+        op.applyTo(now, op.cost());
+        pending.add(op);
+        ops++;
+      }
+    }
+
+    private TreeMap<String, Inode> names = new TreeMap<>();
+    private TreeMap<String, Inode> durableNames = new TreeMap<>();
+
+    List<String> list() { return new ArrayList<>(names.keySet()); }
 
     byte[] read(String name) {
-      File f = files.get(name);
-      return f == null ? null : Arrays.copyOf(f.buf, f.length);
+      Inode f = names.get(name);
+      return f == null ? null : Arrays.copyOf(f.now.buf, f.now.length);
     }
 
-    int length(String name) {
-      File f = files.get(name);
-      return f == null ? 0 : f.length;
+    long size(String name) {
+      Inode f = names.get(name);
+      return f == null ? -1 : f.now.length;
     }
+
+    private Inode inode(String name) { return names.computeIfAbsent(name, k -> new Inode()); }
 
     void append(String name, byte[] bytes) {
-      File f = files.computeIfAbsent(name, k -> new File());
-      if (f.length + bytes.length > f.buf.length) f.buf = Arrays.copyOf(f.buf, Math.max(f.buf.length * 2, f.length + bytes.length));
-      System.arraycopy(bytes, 0, f.buf, f.length, bytes.length);
-      f.length += bytes.length;
+      Inode f = inode(name);
+      f.add(new Op(f.now.length, bytes.clone()));
+    }
+
+    void write(String name, long position, byte[] bytes) {
+      if (position < 0) throw new IllegalArgumentException("position must be >= 0, got " + position);
+      inode(name).add(new Op(position, bytes.clone()));
     }
 
     void truncate(String name, long length) {
-      File f = files.get(name);
-      if (f == null || length >= f.length) return;
-      f.length = (int) length;
-      f.durableLength = Math.min(f.durableLength, f.length);
+      Inode f = names.get(name);
+      if (f == null || length >= f.now.length) return;
+      f.add(new Op(length, null));
     }
 
-    void delete(String name) {
-      files.remove(name);
-      durableNames.remove(name);
+    void rename(String from, String to) {
+      Inode f = names.remove(from);
+      if (f == null) throw new IllegalArgumentException("rename: no file " + from);
+      names.put(to, f);
     }
 
-    void synced(String name, int length) {
-      File f = files.get(name);
-      if (f != null) f.durableLength = Math.max(f.durableLength, Math.min(length, f.length));
+    void delete(String name) { names.remove(name); }
+
+    /** The point an fsync of {@code name} called now makes durable; null when there is no such file. */
+    Object syncPoint(String name) {
+      Inode f = names.get(name);
+      return f == null ? null : new Object[] {f, f.ops};
     }
 
-    void directorySynced(List<String> names) {
-      for (String n : names) if (files.containsKey(n)) durableNames.add(n);
+    void synced(Object point) {
+      if (point == null) return;
+      Inode f = (Inode) ((Object[]) point)[0];
+      long upTo = (Long) ((Object[]) point)[1];
+      while (f.durableOps < upTo && !f.pending.isEmpty()) {
+        Op op = f.pending.removeFirst();
+        op.applyTo(f.durable, op.cost());
+        f.durableOps++;
+      }
     }
+
+    /** The namespace a directory fsync called now makes durable. */
+    Object directoryPoint() { return new TreeMap<>(names); }
+
+    @SuppressWarnings("unchecked")
+    void directorySynced(Object point) { durableNames = (TreeMap<String, Inode>) point; }
 
     void crash(Random rng, double tornProbability) {
-      files.keySet().removeIf(n -> !durableNames.contains(n));
-      for (File f : files.values()) {
-        int unsynced = f.length - f.durableLength;
-        int kept = unsynced > 0 && rng.chance(tornProbability) ? rng.nextInt(unsynced + 1) : 0;
-        f.length = f.durableLength + kept;
-        f.durableLength = f.length;
+      names = new TreeMap<>(durableNames);
+      java.util.Set<Inode> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (Inode f : names.values()) {
+        if (!seen.add(f)) continue;
+        long unsynced = 0;
+        for (Op op : f.pending) unsynced += op.cost();
+        long kept = unsynced > 0 && rng.chance(tornProbability) ? rng.nextInt((int) Math.min(Integer.MAX_VALUE - 1, unsynced) + 1) : 0;
+        for (Op op : f.pending) {
+          if (kept <= 0) break;
+          int count = (int) Math.min(op.cost(), kept);
+          op.applyTo(f.durable, count);
+          kept -= count;
+        }
+        f.pending.clear();
+        f.now = f.durable.copy();
+        f.durable = f.now.copy();
+        f.ops = 0;
+        f.durableOps = 0;
       }
     }
 
     boolean flipBit(String name, Random rng) {
-      File f = files.get(name);
-      if (f == null || f.durableLength == 0) return false;
-      int offset = rng.nextInt(f.durableLength);
-      f.buf[offset] ^= (byte) (1 << rng.nextInt(8));
+      Inode f = names.get(name);
+      if (f == null || f.durable.length == 0) return false;
+      int offset = rng.nextInt(f.durable.length);
+      byte mask = (byte) (1 << rng.nextInt(8));
+      f.durable.buf[offset] ^= mask;
+      if (offset < f.now.length) f.now.buf[offset] ^= mask;
       return true;
     }
   }

@@ -101,4 +101,52 @@ class SimWorldTest {
     while (w.step()) { }
     assertEquals(List.of("y"), got);
   }
+
+  @Test
+  void renamesAndDeletesAreUndoneByACrashUntilTheDirectoryIsSynced() {
+    SimWorld<String> w = new SimWorld<>(1, NOISY);
+    List<Env<String>> envs = new ArrayList<>();
+    w.addNode("n", CLOCK, DISK, envs::add);
+    Storage s = envs.get(0).storage();
+    s.write("state", 0, new byte[] {1});
+    s.fsync("state", () -> { });
+    s.fsyncDirectory(() -> { });
+    while (w.step()) { }
+    s.write("state.tmp", 0, new byte[] {2});
+    s.fsync("state.tmp", () -> s.rename("state.tmp", "state"));
+    s.append("gone", new byte[] {3});
+    s.fsyncDirectory(() -> { });
+    while (w.step()) { }
+    assertArrayEquals(new byte[] {2}, s.read("state"));
+    s.delete("gone");
+    w.crash("n");
+    w.restart("n");
+    Storage after = envs.get(1).storage();
+    assertArrayEquals(new byte[] {1}, after.read("state"), "the rename was not directory-synced: undone");
+    assertArrayEquals(new byte[] {2}, after.read("state.tmp"), "its source was, with its synced content");
+    assertArrayEquals(new byte[0], after.read("gone"), "the delete was not directory-synced: undone");
+  }
+
+  @Test
+  void aCrashKeepsAPrefixOfUnsyncedOverwrites_inOrder() {
+    SimWorld<String> w = new SimWorld<>(5, NOISY);
+    List<Env<String>> envs = new ArrayList<>();
+    w.addNode("n", CLOCK, new SimWorld.DiskConfig(1_000, 100_000, 0, 0, 1.0), envs::add);
+    Storage s = envs.get(0).storage();
+    s.write("f", 0, new byte[8]);
+    s.fsync("f", () -> { });
+    s.fsyncDirectory(() -> { });
+    while (w.step()) { }
+    s.write("f", 0, new byte[] {1, 1, 1, 1});
+    s.write("f", 4, new byte[] {2, 2, 2, 2});
+    assertEquals(8, s.size("f"));
+    w.crash("n");
+    w.restart("n");
+    byte[] got = envs.get(1).storage().read("f");
+    assertEquals(8, got.length);
+    int written = 0;
+    while (written < 8 && got[written] != 0) written++;
+    for (int i = written; i < 8; i++) assertEquals(0, got[i], "a prefix: nothing after the first unwritten byte");
+    for (int i = 0; i < written; i++) assertEquals(i < 4 ? 1 : 2, got[i]);
+  }
 }

@@ -1,0 +1,157 @@
+package io.faultline.harness;
+
+import io.faultline.history.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code faultline bench}: one system, or ours against a peer, on the same machine one after the
+ * other: write throughput and commit latency, then leader election to first commit.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Benchmarks a system, or --system against --vs, one cluster after the other",
+        "on this machine: blind writes of " + BenchRun.VALUE_BYTES + "-byte values to random keys from",
+        "--concurrency closed-loop clients for --time, then --kills leader kills, each",
+        "timed from the SIGKILL to the first committed write. Writes DIR/spec.json",
+        "first and DIR/bench.json last; ratios are --system / --vs. Exit 0 when every",
+        "figure was measured, 1 when one was not (no ok write, a kill with no commit",
+        "within 30 s), 2 on error."})
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--system", required = true, description = "The system measured first (ours): ${COMPLETION-CANDIDATES}.",
+      completionCandidates = Catalog.SystemNames.class)
+  String system;
+
+  @Option(names = "--vs", description = "The system to compare with, measured second (default: none, --system alone).",
+      completionCandidates = Catalog.SystemNames.class)
+  String vs;
+
+  @Option(names = "--workload", defaultValue = BenchSpec.WORKLOAD_WRITE, description = "Bench workload: write (default ${DEFAULT-VALUE}).")
+  String workload;
+
+  @Option(names = "--time", defaultValue = "30s", description = "How long throughput is measured, after the warm-up (default ${DEFAULT-VALUE}).")
+  String time;
+
+  @Option(names = "--warmup", defaultValue = "5s", description = "Writes before the measurement, not counted (default ${DEFAULT-VALUE}).")
+  String warmup;
+
+  @Option(names = "--concurrency", defaultValue = "16", description = "Closed-loop client threads (default ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--kills", defaultValue = "30", description = "Leader kills per system in the election phase; 0 skips it (default ${DEFAULT-VALUE}).")
+  int kills;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--seed", description = "The run's seed: keys, values and the pauses before kills (default: chosen and logged).")
+  Long seed;
+
+  @Option(names = "--out", description = "Bench directory (default results/bench/<timestamp>).")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException {
+    BenchSpec spec = toSpec();
+    Progress progress = Progress.forStdout(false);
+    progress.line("seed=" + spec.seed() + " system=" + spec.system() + (spec.vs() == null ? "" : " vs=" + spec.vs())
+        + " workload=" + spec.workload() + " time=" + Durations.format(spec.timeMs()) + " warmup=" + Durations.format(spec.warmupMs())
+        + " concurrency=" + spec.concurrency() + " kills=" + spec.kills() + " nodes=" + spec.nodes());
+    progress.line("re-run: " + spec.command());
+    // Both systems are resolved and checked before anything starts: bad input costs nothing.
+    BenchRun.requireWritable(Catalog.system(spec.system()), "--system");
+    if (spec.vs() != null) BenchRun.requireWritable(Catalog.system(spec.vs()), "--vs");
+    Campaign.sweep(progress, spec.out());
+    Campaign.keepEarlierRun(progress, spec.out());
+    Files.createDirectories(spec.out());
+    String startedAt = Instant.now().toString();
+    writeSpec(spec, startedAt);
+    Path entry = register(spec.out());
+    List<BenchRun.Figures> figures = new ArrayList<>();
+    Map<String, String> failures = new LinkedHashMap<>();
+    try {
+      for (String name : spec.systems()) {
+        try {
+          figures.add(new BenchRun(spec, name, progress).run(Catalog.system(name), spec.out().resolve(name)));
+        } catch (IOException e) {
+          // Its cluster is closed; the other system is still measured, and bench.json says what failed.
+          failures.put(name, Main.describe(e));
+          progress.line(name + ": failed: " + Main.describe(e));
+        }
+      }
+    } finally {
+      Files.deleteIfExists(entry);
+    }
+    Path benchJson = spec.out().resolve("bench.json");
+    Map<String, Object> json = BenchReport.toJson(spec, figures, startedAt, Instant.now().toString());
+    if (!failures.isEmpty()) json.put("failed", failures);
+    Files.writeString(benchJson, Json.writePretty(json) + "\n", StandardCharsets.UTF_8);
+    System.out.println(BenchReport.summary(figures, benchJson));
+    if (!failures.isEmpty()) {
+      System.err.println("faultline: error: " + String.join("; ", failures.values()));
+      return Main.EXIT_ERROR;
+    }
+    boolean complete = true;
+    for (BenchRun.Figures f : figures) complete &= f.ok() > 0 && f.electionNs().length == spec.kills();
+    return complete ? Main.EXIT_VALID : Main.EXIT_INVALID;
+  }
+
+  BenchSpec toSpec() {
+    long s = seed != null ? seed : Seeds.fresh();
+    Path dir = out != null ? out : Paths.get("results", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    return new BenchSpec(system, vs, workload, parse("--time", time), parse("--warmup", warmup), concurrency, kills, s, nodes, dir);
+  }
+
+  private static long parse(String option, String text) {
+    try {
+      return Durations.parseMs(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option " + option + ": " + e.getMessage());
+    }
+  }
+
+  private static void writeSpec(BenchSpec spec, String startedAt) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("seed", spec.seed());
+    m.put("command", spec.command());
+    m.put("git_commit", BuildInfo.gitCommit());
+    m.put("started_at", startedAt);
+    m.put("systems", spec.systems());
+    m.put("workload", spec.workload());
+    m.put("time_ms", spec.timeMs());
+    m.put("warmup_ms", spec.warmupMs());
+    m.put("concurrency", (long) spec.concurrency());
+    m.put("kills", (long) spec.kills());
+    m.put("nodes", (long) spec.nodes());
+    m.put("value_bytes", (long) BenchRun.VALUE_BYTES);
+    m.put("key_space", (long) BenchRun.KEY_SPACE);
+    Map<String, Object> options = new LinkedHashMap<>();
+    for (String name : spec.systems()) options.put(name, BenchRun.systemOptions(name));
+    m.put("system_options", options);
+    m.put("machine", BenchReport.machine());
+    Files.writeString(spec.out().resolve("spec.json"), Json.writePretty(m) + "\n", StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Registers the bench in the live-runs registry the way {@link Campaign} registers a run, so that a
+   * later start sweeps the node processes of a bench whose harness was killed.
+   */
+  private static Path register(Path out) throws IOException {
+    Files.createDirectories(Campaign.REGISTRY);
+    Path entry = Campaign.REGISTRY.resolve(ProcessHandle.current().pid() + "-bench");
+    Files.writeString(entry, out.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8);
+    return entry;
+  }
+}
