@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
     Files.createDirectories(spec.out());
     String startedAt = Instant.now().toString();
     writeSpec(spec, startedAt);
-    Path entry = register(spec.out());
+    Path entry = Campaign.register(spec.out());
     List<BenchRun.Figures> figures = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
     try {
@@ -142,16 +142,5 @@ final class BenchCommand implements Callable<Integer> {
     m.put("system_options", options);
     m.put("machine", BenchReport.machine());
     Files.writeString(spec.out().resolve("spec.json"), Json.writePretty(m) + "\n", StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Registers the bench in the live-runs registry the way {@link Campaign} registers a run, so that a
-   * later start sweeps the node processes of a bench whose harness was killed.
-   */
-  private static Path register(Path out) throws IOException {
-    Files.createDirectories(Campaign.REGISTRY);
-    Path entry = Campaign.REGISTRY.resolve(ProcessHandle.current().pid() + "-bench");
-    Files.writeString(entry, out.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8);
-    return entry;
   }
 }

@@ -86,7 +86,8 @@ final class Campaign {
     return dirs;
   }
 
-  private static synchronized Path register(Path out) throws IOException {
+  /** Records a live run (its directory, under this harness's pid) so that a later start can sweep it if this harness is killed. */
+  static synchronized Path register(Path out) throws IOException {
     Files.createDirectories(REGISTRY);
     Path entry = REGISTRY.resolve(ProcessHandle.current().pid() + "-" + (registered++));
     Files.writeString(entry, out.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8);

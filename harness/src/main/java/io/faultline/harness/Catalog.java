@@ -57,6 +57,16 @@ final class Catalog {
     return s.get();
   }
 
+  /** The systems that run in containers under --deploy containers: those whose server publishes an image. */
+  static final Set<String> CONTAINER_SYSTEMS = Set.of(PostgresSystem.NAME);
+
+  /** Why {@code system} cannot take --deploy containers, or null when it can. */
+  static String containersRefusal(String system) {
+    if (CONTAINER_SYSTEMS.contains(system)) return null;
+    return "--deploy containers: system " + system + " cannot run in containers (it publishes no image); systems that can: "
+        + String.join(", ", new TreeSet<>(CONTAINER_SYSTEMS)) + "; use --deploy local";
+  }
+
   /** The cluster size when --nodes is not given: one server for postgres (no replication), else 3. */
   static int defaultNodeCount(String system) {
     return system.equals("postgres") ? 1 : 3;
@@ -129,6 +139,9 @@ final class Catalog {
    * workload's tables a read-only txn reads; other systems take no isolation level.
    */
   static Map<String, String> systemOptions(RunSpec spec, SystemUnderTest sut) {
+    if (spec.deploy().equals("containers") && containersRefusal(sut.name()) != null) {
+      throw new IllegalArgumentException("option " + containersRefusal(sut.name()));
+    }
     Map<String, String> m = new LinkedHashMap<>(spec.systemOptions());
     boolean transactional = sut.capabilities().contains(Capability.TXN_LIST_APPEND) || sut.capabilities().contains(Capability.TXN_RW_REGISTER);
     if (transactional) {

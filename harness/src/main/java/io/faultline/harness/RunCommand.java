@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
   String toxiproxy;
 
   @Option(names = "--deploy", defaultValue = "local",
-      description = "local (child processes, default) or containers (Testcontainers: needs a Docker engine).")
+      description = "local (child processes, default) or containers (Testcontainers: needs a Docker engine; postgres only).")
   String deploy;
 
   @Option(names = "--image", paramLabel = "PEER=IMAGE",
@@ -109,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RunSpec spec = toSpec();
-    io.faultline.containers.PeerImages peerImages = peerImages();
+    io.faultline.containers.PeerImages peerImages = RunSpec.peerImages(spec.images());
     String unmet = unmetInfrastructure(spec);
     if (unmet != null) {
       System.err.println("faultline: " + unmet);
@@ -132,16 +132,16 @@ final class RunCommand implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut(system);
     return new RunSpec(system, workload, nem, targets, Durations.parseMs(time), concurrency, s, dir,
         new LinkedHashSet<>(bugs), nodes != null ? nodes : Catalog.defaultNodeCount(system), Durations.parseMs(nemesisInterval), Durations.parseMs(quietPeriod), opsPerKey, keyDist,
-        isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy);
+        isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy, images);
   }
 
   /** What the infrastructure {@code spec} asks for lacks here, said plainly, or null when nothing does. */
   static String unmetInfrastructure(RunSpec spec) {
     if (spec.deploy().equals("containers")) {
+      String refusal = Catalog.containersRefusal(spec.system());
+      if (refusal != null) return refusal;
       java.util.Optional<String> reason = io.faultline.containers.DockerEngine.unavailableReason();
       if (reason.isPresent()) return "--deploy containers needs a Docker engine: " + reason.get() + "; use --deploy local";
-      return "--deploy containers: the " + spec.system() + " adapter does not take a containers deployment yet (peers with images: "
-          + new java.util.TreeSet<>(io.faultline.containers.PeerImages.PEERS) + "); use --deploy local";
     }
     if (spec.network().equals("toxiproxy") && spec.toxiproxy() == null
         && io.faultline.local.ToxiproxyNetwork.configuredEndpoint() == null && !io.faultline.containers.DockerEngine.available()) {
@@ -162,23 +162,13 @@ final class RunCommand implements Callable<Integer> {
       return () -> { };
     }
     if (io.faultline.local.ToxiproxyNetwork.configuredEndpoint() != null) return () -> { };
-    io.faultline.containers.PeerContainers peers = io.faultline.containers.PeerContainers.start(List.of("toxiproxy"), images);
+    io.faultline.containers.PeerContainers peers = io.faultline.containers.PeerContainers.start(List.of("toxiproxy"), images,
+        spec.out().toAbsolutePath().normalize().toString());
     System.setProperty(io.faultline.local.ToxiproxyNetwork.ENDPOINT_PROPERTY, peers.endpoint("toxiproxy"));
     return () -> {
       System.clearProperty(io.faultline.local.ToxiproxyNetwork.ENDPOINT_PROPERTY);
       peers.close();
     };
-  }
-
-  /** The peers' images, {@code --image} over the defaults; a bad peer or image name is an error naming it. */
-  io.faultline.containers.PeerImages peerImages() {
-    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
-    for (java.util.Map.Entry<String, String> e : images.entrySet()) options.put(io.faultline.containers.PeerImages.PREFIX + e.getKey(), e.getValue());
-    try {
-      return io.faultline.containers.PeerImages.from(options);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("option --image: " + e.getMessage().replace(io.faultline.containers.PeerImages.PREFIX, ""), e);
-    }
   }
 
   static Path defaultOut(String system) {

@@ -32,11 +32,21 @@ import java.util.Set;
  * @param toxiproxy         the Toxiproxy server's API, HOST:PORT, for network toxiproxy; null to start one in
  *                          a container where a Docker engine answers
  * @param deploy            local (child processes, default) or containers (Testcontainers, needs Docker)
+ * @param images            peer name to image, for peers started in containers (--image); empty for the defaults
  */
 record RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
     long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
     String keyDistribution, String isolation, List<String> consistencyModels, String network, boolean combined,
-    boolean partitionClients, String toxiproxy, String deploy) {
+    boolean partitionClients, String toxiproxy, String deploy, java.util.Map<String, String> images) {
+
+  /** A run with the default images. */
+  RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
+      long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
+      String keyDistribution, String isolation, List<String> consistencyModels, String network, boolean combined,
+      boolean partitionClients, String toxiproxy, String deploy) {
+    this(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs, quietMs, opsPerKey,
+        keyDistribution, isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy, java.util.Map.of());
+  }
 
   static final List<String> CONSISTENCY_MODELS_DEFAULT = List.of("strict-serializable");
 
@@ -51,7 +61,7 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
   /** The same run with the given transactional options. */
   RunSpec withTxn(String newIsolation, List<String> models) {
     return new RunSpec(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs,
-        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients, toxiproxy, deploy);
+        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients, toxiproxy, deploy, images);
   }
 
   static final List<String> NETWORKS = List.of("proxy", "netns", "toxiproxy");
@@ -73,6 +83,8 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     require(DEPLOYS.contains(deploy), "--deploy", deploy, String.join("|", DEPLOYS));
     require(toxiproxy == null || network.equals("toxiproxy"), "--toxiproxy", toxiproxy, "only with --network toxiproxy");
     if (toxiproxy != null) io.faultline.local.ToxiproxyNetwork.parseEndpoint(toxiproxy);
+    images = java.util.Map.copyOf(images == null ? java.util.Map.of() : images);
+    peerImages(images);
     require(isolation == null || ISOLATIONS.contains(isolation), "--isolation", isolation, String.join("|", ISOLATIONS));
     bugs = Set.copyOf(bugs);
     Objects.requireNonNull(out, "out");
@@ -84,6 +96,17 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     require(quietMs >= 0 && quietMs <= 600_000, "--quiet-period", quietMs + "ms", "0..10m");
     require(opsPerKey >= 1 && opsPerKey <= 100_000, "--ops-per-key", String.valueOf(opsPerKey), "1..100000");
     require(keyDistribution.equals("uniform") || keyDistribution.equals("zipfian"), "--key-dist", keyDistribution, "uniform or zipfian");
+  }
+
+  /** The peers' images, {@code images} over the defaults; a bad peer or image name is an error naming it. */
+  static io.faultline.containers.PeerImages peerImages(java.util.Map<String, String> images) {
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    for (java.util.Map.Entry<String, String> e : images.entrySet()) options.put(io.faultline.containers.PeerImages.PREFIX + e.getKey(), e.getValue());
+    try {
+      return io.faultline.containers.PeerImages.from(options);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option --image: " + e.getMessage().replace(io.faultline.containers.PeerImages.PREFIX, ""), e);
+    }
   }
 
   private static void require(boolean ok, String option, String value, String expected) {
@@ -114,6 +137,10 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
       a.add("--deploy");
       a.add(deploy);
     }
+    for (String peer : new java.util.TreeSet<>(images.keySet())) {
+      a.add("--image");
+      a.add(peer + "=" + images.get(peer));
+    }
     if (combined) a.add("--combined");
     if (partitionClients) a.add("--partition-clients");
     if (isolation != null) {
@@ -142,8 +169,12 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     if (isolation != null) m.put("isolation", isolation);
     if (!network.equals(NETWORK_DEFAULT)) m.put("network", network);
     if (toxiproxy != null) m.put("toxiproxy", toxiproxy);
+    if (!deploy.equals(DEPLOY_DEFAULT)) {
+      m.put(io.faultline.containers.Deploy.OPTION, deploy);
+      for (String peer : new java.util.TreeSet<>(images.keySet())) m.put(io.faultline.containers.PeerImages.PREFIX + peer, images.get(peer));
+    }
     if (partitionClients) m.put("partition-clients", "true");
-    if (nemeses.contains("clock")) m.put("fake-clock", "true");
+    if (nemeses.stream().anyMatch(n -> n.equals("clock") || n.startsWith("clock-"))) m.put("fake-clock", "true");
     return m;
   }
 }

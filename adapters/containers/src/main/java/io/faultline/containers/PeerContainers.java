@@ -15,7 +15,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * The {@code containers} deployment of the peers that publish images: each started by Testcontainers
  * from {@link PeerImages}, reachable at {@link #endpoint}, stopped by {@link #close} (and by
- * Testcontainers' Ryuk reaper when the JVM dies, so a killed run leaves none running).
+ * Testcontainers' Ryuk reaper when the JVM dies, so a killed run leaves none running; without the
+ * reaper, {@link ContainerSweeper} removes them at the next start, by their labels).
  *
  * <p>Toxiproxy runs with host networking, so that its proxies can listen on this machine's loopback
  * aliases and reach nodes there, as the {@code toxiproxy} network backend needs.
@@ -35,11 +36,17 @@ public final class PeerContainers implements AutoCloseable {
    * when no Docker engine answers.
    */
   public static PeerContainers start(List<String> peers, PeerImages images) throws IOException {
+    return start(peers, images, "unnamed");
+  }
+
+  /** As {@link #start(List, PeerImages)}, each container labelled with {@code run} ({@link ContainerSweeper#labels}). */
+  public static PeerContainers start(List<String> peers, PeerImages images, String run) throws IOException {
     var reason = DockerEngine.unavailableReason();
     if (reason.isPresent()) throw new IOException("the containers deployment needs a Docker engine: " + reason.get());
+    for (String swept : ContainerSweeper.sweep()) System.err.println("faultline: removed a container of an earlier run: " + swept);
     PeerContainers out = new PeerContainers();
     try {
-      for (String peer : peers) out.startOne(peer, images.of(peer));
+      for (String peer : peers) out.startOne(peer, images.of(peer), run);
     } catch (RuntimeException e) {
       out.close();
       throw new IOException("starting " + peers + " in containers: " + e.getMessage(), e);
@@ -48,7 +55,7 @@ public final class PeerContainers implements AutoCloseable {
   }
 
   @SuppressWarnings("resource") // closed in close()
-  private void startOne(String peer, String image) {
+  private void startOne(String peer, String image, String run) {
     DockerImageName name = DockerImageName.parse(image);
     GenericContainer<?> c;
     switch (peer) {
@@ -67,7 +74,7 @@ public final class PeerContainers implements AutoCloseable {
       default:
         throw new IllegalArgumentException("no peer '" + peer + "'");
     }
-    c.withStartupTimeout(START_TIMEOUT);
+    c.withStartupTimeout(START_TIMEOUT).withLabels(ContainerSweeper.labels(run, peer));
     c.start();
     started.put(peer, c);
     switch (peer) {

@@ -21,13 +21,16 @@ public record PeerImages(String postgres, String kafka, String redis, String tox
       "ghcr.io/shopify/toxiproxy:2.9.0");
 
   public PeerImages {
-    for (String image : new String[] {postgres, kafka, redis, toxiproxy}) {
-      if (image == null || image.isBlank()) throw new IllegalArgumentException("image names must not be empty");
-      try {
-        DockerImageName.parse(image).assertValid();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("'" + image + "' is not a valid image name: " + e.getMessage(), e);
-      }
+    for (String image : new String[] {postgres, kafka, redis, toxiproxy}) requireValid(image);
+  }
+
+  /** Refuses an empty or malformed image name, saying why. */
+  public static void requireValid(String image) {
+    if (image == null || image.isBlank()) throw new IllegalArgumentException("image names must not be empty");
+    try {
+      DockerImageName.parse(image).assertValid();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + image + "' is not a valid image name: " + e.getMessage(), e);
     }
   }
 

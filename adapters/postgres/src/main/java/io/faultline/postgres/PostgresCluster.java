@@ -28,6 +28,8 @@ import org.postgresql.Driver;
 public final class PostgresCluster implements Cluster {
   static final int CONNECT_TIMEOUT_S = 5;
   static final int SOCKET_TIMEOUT_S = 15;
+  /** Bound on one readiness probe of a restarted server. */
+  static final int PROBE_TIMEOUT_S = 2;
   static final long STATEMENT_TIMEOUT_MS = 5_000;
   static final String DATABASE = "postgres";
   static final String USER = "postgres";
@@ -38,12 +40,12 @@ public final class PostgresCluster implements Cluster {
 
   private static final Driver DRIVER = new Driver();
 
-  private final PostgresNode node;
+  private final PostgresServer node;
   private final PostgresOptions options;
   private final List<PostgresClient> clients = new ArrayList<>();
   private boolean closed;
 
-  PostgresCluster(PostgresNode node, PostgresOptions options) {
+  PostgresCluster(PostgresServer node, PostgresOptions options) {
     this.node = node;
     this.options = options;
   }
@@ -54,9 +56,11 @@ public final class PostgresCluster implements Cluster {
   public PostgresOptions options() { return options; }
 
   /** The JDBC URL of the server, for tools and tests. */
-  public String jdbcUrl() { return "jdbc:postgresql://127.0.0.1:" + node.port() + "/" + DATABASE; }
+  public String jdbcUrl() { return jdbcUrl(node.host(), node.port()); }
 
-  /** The server's log: its output since the first start. */
+  static String jdbcUrl(String host, int port) { return "jdbc:postgresql://" + host + ":" + port + "/" + DATABASE; }
+
+  /** The server's log: its output since the first start (in a container: written when the cluster closes). */
   public Path logFile() { return node.logFile(); }
 
   /** A client with its own connection (opened on first use) for {@code process}. Safe to call concurrently. */
@@ -78,8 +82,9 @@ public final class PostgresCluster implements Cluster {
     props.setProperty("tcpKeepAlive", "true");
     props.setProperty("ApplicationName", "faultline-p" + process);
     props.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT_MS + " -c lock_timeout=" + STATEMENT_TIMEOUT_MS);
-    Connection c = DRIVER.connect(jdbcUrl(), props);
-    if (c == null) throw new SQLException("the driver does not accept " + jdbcUrl(), "08001");
+    String url = jdbcUrl();
+    Connection c = DRIVER.connect(url, props);
+    if (c == null) throw new SQLException("the driver does not accept " + url, "08001");
     try {
       c.setAutoCommit(false);
       c.setTransactionIsolation(options.isolation().jdbcLevel());
@@ -91,6 +96,24 @@ public final class PostgresCluster implements Cluster {
         e.addSuppressed(closing);
       }
       throw e;
+    }
+  }
+
+  /** Whether the server at {@code host:port} accepts a login and answers a query now, within {@value #PROBE_TIMEOUT_S} s. */
+  static boolean answers(String host, int port) {
+    Properties props = new Properties();
+    props.setProperty("user", USER);
+    props.setProperty("connectTimeout", Integer.toString(PROBE_TIMEOUT_S));
+    props.setProperty("loginTimeout", Integer.toString(PROBE_TIMEOUT_S));
+    props.setProperty("socketTimeout", Integer.toString(PROBE_TIMEOUT_S));
+    try (Connection c = DRIVER.connect(jdbcUrl(host, port), props)) {
+      if (c == null) return false;
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT 1");
+        return true;
+      }
+    } catch (SQLException e) {
+      return false;
     }
   }
 
@@ -106,7 +129,7 @@ public final class PostgresCluster implements Cluster {
     }
   }
 
-  /** Closes every client, stops the server and waits until no postgres process of it is left. */
+  /** Closes every client, stops the server and waits until no postgres process (or container) of it is left. */
   @Override
   public void close() throws IOException {
     List<PostgresClient> toClose;

@@ -1,7 +1,5 @@
 package io.faultline.postgres;
 
-import io.faultline.sut.Killable;
-import io.faultline.sut.Node;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -31,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * zonky's handle is closed to release its lock on the data directory. Its {@code pg_ctl stop} then
  * finds no server and logs an error, which is expected.
  */
-final class PostgresNode implements Node, Killable {
+final class PostgresNode implements PostgresServer {
   /** How long zonky waits for the postmaster to accept connections. */
   static final long STARTUP_WAIT_MS = 60_000;
   /**
@@ -63,9 +61,14 @@ final class PostgresNode implements Node, Killable {
   @Override
   public Path dataDir() { return dataDir; }
 
-  Path logFile() { return logFile; }
+  @Override
+  public Path logFile() { return logFile; }
 
-  int port() { return port; }
+  @Override
+  public String host() { return "127.0.0.1"; }
+
+  @Override
+  public int port() { return port; }
 
   @Override
   public synchronized boolean isRunning() {
@@ -99,7 +102,8 @@ final class PostgresNode implements Node, Killable {
   }
 
   /** A clean, fast shutdown; the processes are SIGKILLed if they outlive {@link #EXIT_WAIT_MS}. */
-  synchronized void stop() throws IOException {
+  @Override
+  public synchronized void stop() throws IOException {
     if (server == null) return;
     List<ProcessHandle> processes = processes(postmasterPid());
     closeHandle();

@@ -1,5 +1,6 @@
 package io.faultline.postgres;
 
+import io.faultline.containers.Deploy;
 import io.faultline.sut.Capability;
 import io.faultline.sut.ClusterSpec;
 import io.faultline.sut.SystemUnderTest;
@@ -21,6 +22,10 @@ import java.util.Set;
  * {@code runDir/nodes/n1/node.log} (the postmaster's output). The port is the first free one in
  * {@value #PORT_MIN}..{@value #PORT_MAX} from a seed-derived offset, below the kernel's ephemeral
  * range so that a restarted server finds it again.
+ *
+ * <p>Under {@code deploy=containers} ({@link PostgresOptions}) the server runs instead in a container
+ * of a PostgreSQL image ({@link PostgresContainerNode}), where a Docker engine answers: same schema,
+ * clients and kill/restart, at the port Docker maps; {@code node.log} is written at close.
  */
 public final class PostgresSystem implements SystemUnderTest {
   public static final String NAME = "postgres";
@@ -52,6 +57,7 @@ public final class PostgresSystem implements SystemUnderTest {
     String id = spec.nodeId(0);
     Path nodeDir = spec.runDir().resolve("nodes").resolve(id);
     Files.createDirectories(nodeDir);
+    if (options.deploy() == Deploy.CONTAINERS) return startInContainer(spec, options, id, nodeDir);
     IOException last = null;
     int port = PORT_MIN + (int) Math.floorMod(spec.seed(), (long) (PORT_MAX - PORT_MIN + 1));
     for (int attempt = 0; attempt < START_ATTEMPTS_MAX; attempt++) {
@@ -77,6 +83,22 @@ public final class PostgresSystem implements SystemUnderTest {
       }
     }
     throw new IOException("postgres did not start in " + START_ATTEMPTS_MAX + " attempts; see " + nodeDir.resolve("node.log"), last);
+  }
+
+  /** The server in a container of {@code options.image()}; without a Docker engine, an IOException that says so. */
+  private static PostgresCluster startInContainer(ClusterSpec spec, PostgresOptions options, String id, Path nodeDir) throws IOException {
+    PostgresCluster cluster = new PostgresCluster(PostgresContainerNode.start(id, spec.runDir(), nodeDir, options.image()), options);
+    try {
+      cluster.createSchema();
+      return cluster;
+    } catch (IOException | RuntimeException e) {
+      try {
+        cluster.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
   }
 
   /** The first port from {@code from} (wrapping in the range) that 127.0.0.1 can bind now. */

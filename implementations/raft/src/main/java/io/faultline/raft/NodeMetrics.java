@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  *
  * <pre>
  * raft_commit_latency_seconds{op}      client write, cas or delete: from receipt to reply, committed ones
- * raft_elections_total                 leaders this node came to know of in a new term (completed elections)
+ * raft_elections_total                 terms in which this node came to know a leader (elections won, the first included)
  * raft_elections_started_total         times this node stood as candidate (a term it raised itself)
  * raft_election_duration_seconds       from losing sight of a leader to knowing one again
  * raft_term, raft_commit_index, raft_is_leader
- * raft_wal_bytes                       bytes of the node's data directory (its log files)
+ * raft_wal_bytes                       bytes of the WAL's segments, preallocated space included
  * raft_fsync_latency_seconds           every fsync of the log (file or directory)
  * </pre>
  *
@@ -48,10 +48,11 @@ final class NodeMetrics {
   private volatile long term;
   private volatile long commitIndex;
   private volatile boolean leader;
+  private volatile RaftNode node;
   // Poll state, event loop only.
   private long leaderlessSinceNs = -1;
   private long lastTerm = -1;
-  private int lastLeader = -1;
+  private long leaderTerm = -1;
 
   NodeMetrics(String nodeName, Path dataDir) {
     this.dataDir = dataDir;
@@ -65,7 +66,7 @@ final class NodeMetrics {
     Gauge.builder("raft.term", this, m -> m.term).description("current term").register(registry);
     Gauge.builder("raft.commit.index", this, m -> m.commitIndex).description("highest index known committed").register(registry);
     Gauge.builder("raft.is.leader", this, m -> m.leader ? 1 : 0).description("1 while this node leads").register(registry);
-    Gauge.builder("raft.wal.bytes", this, NodeMetrics::walBytes).description("bytes of the log files in the data directory")
+    Gauge.builder("raft.wal.bytes", this, NodeMetrics::walBytes).description("bytes of the WAL's segments, preallocated space included")
         .baseUnit("bytes").register(registry);
     commitTimer("write"); // present from the start, so a scrape always names it
   }
@@ -87,8 +88,9 @@ final class NodeMetrics {
   }
 
   /** Looks at the node once (on its event loop): counts elections, times them, updates the gauges. */
-  void poll(RaftNode node, long nowNs) {
-    RaftCore core = node == null ? null : node.core();
+  void poll(RaftNode polled, long nowNs) {
+    node = polled;
+    RaftCore core = polled == null ? null : polled.core();
     if (core == null) return;
     long t = core.term();
     int leaderId = core.leaderId();
@@ -99,20 +101,24 @@ final class NodeMetrics {
     if (leaderId == 0) {
       if (leaderlessSinceNs < 0) leaderlessSinceNs = nowNs;
     } else {
-      if (leaderId != lastLeader || t != lastTerm) {
-        if (lastTerm >= 0) elections.increment();
-        if (leaderlessSinceNs >= 0) electionDuration.record(nowNs - leaderlessSinceNs, TimeUnit.NANOSECONDS);
+      if (t != leaderTerm) {
+        elections.increment(); // a leader of a term not seen led before: an election was won
+        leaderTerm = t;
       }
+      if (leaderlessSinceNs >= 0) electionDuration.record(nowNs - leaderlessSinceNs, TimeUnit.NANOSECONDS);
       leaderlessSinceNs = -1;
     }
     lastTerm = t;
-    lastLeader = leaderId;
   }
 
   /** Everything, in Prometheus' text exposition format. */
   String scrape() { return registry.scrape(); }
 
+  /** The WAL's own count once the node is up; before, the sizes of the data directory's files. */
   private double walBytes() {
+    RaftNode up = node;
+    long walBytes = up == null ? 0 : up.walBytes();
+    if (walBytes > 0) return walBytes;
     if (!Files.isDirectory(dataDir)) return 0;
     try (Stream<Path> files = Files.walk(dataDir, WAL_DEPTH_MAX)) {
       long sum = 0;
