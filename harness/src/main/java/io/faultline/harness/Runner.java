@@ -12,9 +12,11 @@ import io.faultline.history.Op;
 import io.faultline.history.OpType;
 import io.faultline.results.ReportHtml;
 import io.faultline.results.RunResult;
+import io.faultline.results.WalSample;
 import io.faultline.sut.Client;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.ClusterSpec;
+import io.faultline.sut.StorageUsage;
 import io.faultline.workloads.Context;
 import io.faultline.workloads.Generator;
 import io.faultline.workloads.Step;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrency}) and one nemesis worker run for {@code --time}; then every fault is healed, a quiet
  * period passes and the workload's final ops (reads of every key) run; then the checkers judge the
  * history. Evidence goes to disk cheapest first: spec.json at the start, history.jsonl as it happens,
- * result.json and report.html last.
+ * result.json and report.html last. A cluster that is {@link StorageUsage} has its WAL bytes sampled
+ * every second from the start of the workload until the cluster is stopped ({@code wal_bytes}).
  */
 final class Runner {
   /** How long a worker may take to finish its in-flight op once its phase ends before it is abandoned. */
@@ -75,11 +79,16 @@ final class Runner {
     progress.line("starting " + spec.nodes() + " " + spec.system() + " nodes in " + dir);
     ClusterSpec clusterSpec = new ClusterSpec(spec.nodes(), dir, spec.seed(), spec.bugs(), parts.systemOptions());
     List<Op> ops;
+    List<WalSample> walBytes = List.of();
+    Optional<String> walBytesError = Optional.empty();
     try (Cluster cluster = parts.sut().start(clusterSpec);
          HistoryRecorder recorder = new HistoryRecorder(dir.resolve("history.jsonl"));
          Nemesis nemesis = parts.nemesisFactory().apply(cluster)) {
       progress.line("cluster up: " + cluster.nodes().size() + " nodes; running for " + Durations.format(spec.timeMs()));
       Thread ticker = progress.startTicker(recorder::nowNs, spec.timeMs(), ok, fail, info, faultsDone, recorder::flush);
+      WalBytesSampler sampler = cluster instanceof StorageUsage
+          ? WalBytesSampler.start((StorageUsage) cluster, recorder::nowNs, WalBytesSampler.INTERVAL_MS, progress::line)
+          : null;
       try {
         int[] nextProcess = {0};
         GeneratorCell main = new GeneratorCell(parts.workload().generator());
@@ -106,12 +115,17 @@ final class Runner {
         }
       } finally {
         ticker.interrupt();
+        if (sampler != null) {
+          sampler.close();
+          walBytes = sampler.samples();
+          walBytesError = sampler.error();
+        }
         recorder.flush();
         ops = recorder.ops();
       }
       progress.line("stopping the cluster");
     }
-    return judge(dir, History.of(ops));
+    return judge(dir, History.of(ops), walBytes, walBytesError);
   }
 
   /** One lock around the generator value: the same seed and request order give the same ops. */
@@ -256,7 +270,7 @@ final class Runner {
     }
   }
 
-  private Outcome judge(Path dir, History history) throws IOException {
+  private Outcome judge(Path dir, History history, List<WalSample> walBytes, Optional<String> walBytesError) throws IOException {
     progress.line("checking " + history.size() + " history entries");
     List<CheckResult> results = new ArrayList<>();
     for (Checker c : parts.checkers()) {
@@ -273,13 +287,14 @@ final class Runner {
     }
     CheckResult all = CheckResult.compose("checkers", results);
     List<FaultInterval> faults = FaultIntervals.from(history);
-    RunResult result = toResult(all, results, faults, FaultIntervals.recoveriesNs(history, faults));
+    RunResult result = toResult(all, results, faults, FaultIntervals.recoveriesNs(history, faults), walBytes, walBytesError);
     Files.writeString(dir.resolve("result.json"), Json.writePretty(result.toJson()) + "\n", StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("report.html"), ReportHtml.render(result, history, faults), StandardCharsets.UTF_8);
     return new Outcome(result, history, dir);
   }
 
-  private RunResult toResult(CheckResult all, List<CheckResult> parts, List<FaultInterval> faults, List<Long> recoveriesNs) {
+  private RunResult toResult(CheckResult all, List<CheckResult> parts, List<FaultInterval> faults, List<Long> recoveriesNs,
+      List<WalSample> walBytes, Optional<String> walBytesError) {
     Map<String, Long> opCounts = new LinkedHashMap<>();
     double throughput = 0;
     Map<String, Double> latency = new LinkedHashMap<>();
@@ -301,9 +316,10 @@ final class Runner {
     extra.put("nodes", spec.nodes());
     extra.put("bugs", new ArrayList<>(new java.util.TreeSet<>(spec.bugs())));
     if (!this.parts.systemOptions().isEmpty()) extra.put("system_options", this.parts.systemOptions());
+    walBytesError.ifPresent(e -> extra.put("wal_bytes_error", e));
     extra.put("checkers", checkers);
     return new RunResult(spec.system(), spec.workload(), spec.nemesisLabel(), spec.seed(), spec.command(),
-        BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, recoveriesNs, extra);
+        BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, recoveriesNs, walBytes, extra);
   }
 
   private void writeSpec(Path dir) throws IOException {

@@ -8,6 +8,7 @@ import io.faultline.sut.ClusterSpec;
 import io.faultline.sut.Killable;
 import io.faultline.sut.Node;
 import io.faultline.sut.Pausable;
+import io.faultline.sut.StorageUsage;
 import io.faultline.sut.SystemUnderTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,15 +18,27 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * A test double of a system: one in-JVM register map behind a lock (linearizable), with two planted
  * faults for the runner's tests: every 41st op is answered {@code info} (after taking effect or not),
- * and {@code lost-write} acknowledges every 5th write without applying it.
+ * and {@code lost-write} acknowledges every 5th write without applying it. Made with a {@code walBytes}
+ * source, its clusters are {@link StorageUsage} too.
  */
 final class InMemoryRegisterSystem implements SystemUnderTest {
   final AtomicLong kills = new AtomicLong();
   final AtomicLong pauses = new AtomicLong();
+  /** Each call is one sample: what {@link StorageUsage#walBytes()} answers, or null for no such ability. */
+  private final LongSupplier walBytes;
+
+  InMemoryRegisterSystem() {
+    this(null);
+  }
+
+  InMemoryRegisterSystem(LongSupplier walBytes) {
+    this.walBytes = walBytes;
+  }
 
   @Override
   public String name() { return "memory"; }
@@ -43,7 +56,7 @@ final class InMemoryRegisterSystem implements SystemUnderTest {
     boolean lostWrite = spec.bug("memory.lost-write");
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < spec.nodeCount(); i++) nodes.add(new FakeNode(spec.nodeId(i), spec.runDir()));
-    return new Cluster() {
+    class MemoryCluster implements Cluster {
       @Override
       public List<Node> nodes() { return nodes; }
 
@@ -87,7 +100,12 @@ final class InMemoryRegisterSystem implements SystemUnderTest {
 
       @Override
       public void close() {}
-    };
+    }
+    class StoringMemoryCluster extends MemoryCluster implements StorageUsage {
+      @Override
+      public long walBytes() { return walBytes.getAsLong(); }
+    }
+    return walBytes == null ? new MemoryCluster() : new StoringMemoryCluster();
   }
 
   final class FakeNode implements Node, Killable, Pausable {

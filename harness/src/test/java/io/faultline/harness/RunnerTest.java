@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.faultline.checkers.Validity;
 import io.faultline.history.History;
 import io.faultline.history.HistoryJson;
+import io.faultline.history.Json;
 import io.faultline.history.Op;
+import io.faultline.results.WalSample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +59,47 @@ class RunnerTest {
         "faults were healed and recorded");
     assertFalse(o.result().faults().isEmpty());
     assertTrue(o.result().ops().get("ok") > 100);
+  }
+
+  @Test
+  void clusterWithStorageUsage_hasItsWalBytesSampledAboutOnceASecond(@TempDir Path dir) throws Exception {
+    AtomicLong calls = new AtomicLong();
+    Runner.Outcome o = run(spec(dir, List.of(), Set.of()), new InMemoryRegisterSystem(() -> 1_000 * calls.incrementAndGet()));
+    List<WalSample> w = o.result().walBytes();
+    // 2 s of workload, 0.4 s quiet, the final reads: about three seconds, so three or four samples.
+    assertTrue(w.size() >= 2 && w.size() <= 5, w.toString());
+    assertTrue(w.get(0).tMs() < 500, "the first sample comes as the workload starts: " + w);
+    for (int i = 1; i < w.size(); i++) {
+      long gapMs = w.get(i).tMs() - w.get(i - 1).tMs();
+      assertTrue(gapMs >= 900 && gapMs <= 1_500, "about a second apart: " + w);
+      assertTrue(w.get(i).bytes() > w.get(i - 1).bytes(), "each sample is a fresh call: " + w);
+    }
+    long lastOpMs = o.history().get(o.history().size() - 1).timeNs() / 1_000_000;
+    assertTrue(w.get(w.size() - 1).tMs() <= lastOpMs + 1_500, "sampled until the run ended: " + w + " last op at " + lastOpMs);
+    Map<?, ?> onDisk = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("result.json")));
+    assertEquals(w, WalSample.listFromJson(onDisk.get("wal_bytes")), "result.json holds the samples");
+    assertTrue(Files.readString(dir.resolve("report.html")).contains("WAL bytes on disk over time"));
+    assertFalse(o.result().extra().containsKey("wal_bytes_error"));
+  }
+
+  @Test
+  void walBytesThatThrow_stopSampling_withTheErrorRecorded_andTheRunGoesOn(@TempDir Path dir) throws Exception {
+    AtomicLong calls = new AtomicLong();
+    Runner.Outcome o = run(spec(dir, List.of(), Set.of()), new InMemoryRegisterSystem(() -> {
+      if (calls.incrementAndGet() >= 2) throw new IllegalStateException("disk gone");
+      return 42;
+    }));
+    assertEquals(Validity.TRUE, o.result().valid());
+    assertEquals(List.of(42L), o.result().walBytes().stream().map(WalSample::bytes).toList());
+    assertEquals(2, calls.get(), "no sampling after the error");
+    assertTrue(String.valueOf(o.result().extra().get("wal_bytes_error")).contains("disk gone"), o.result().extra().toString());
+  }
+
+  @Test
+  void clusterWithoutStorageUsage_hasNoWalBytes(@TempDir Path dir) throws Exception {
+    Runner.Outcome o = run(spec(dir, List.of(), Set.of()), new InMemoryRegisterSystem());
+    assertTrue(o.result().walBytes().isEmpty());
+    assertFalse(Files.readString(dir.resolve("result.json")).contains("wal_bytes"));
   }
 
   @Test

@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * {@code report.html}: one self-contained page with what Jepsen users look at first — the latency of
- * every op over time (ok / fail / info marked differently) and throughput over time, with the fault
- * intervals shaded — then the anomalies with their witness ops. Plain SVG, no scripts, no network.
+ * every op over time (ok / fail / info marked differently), throughput over time and, when the system
+ * can say, the WAL's bytes on disk over time, with the fault intervals shaded — then the anomalies with
+ * their witness ops. Plain SVG, no scripts, no network.
  */
 public final class ReportHtml {
   private ReportHtml() {}
@@ -51,6 +52,7 @@ public final class ReportHtml {
       points.add(new Point(op.timeNs() / 1e9, Math.max(1e-3, (done.timeNs() - op.timeNs()) / 1e6), done.type(), op.f(), op.index(), done.index()));
     }
     for (FaultInterval f : faults) endS = Math.max(endS, (f.endNs() < 0 ? f.startNs() : f.endNs()) / 1e9);
+    for (WalSample w : result.walBytes()) endS = Math.max(endS, w.tMs() / 1e3);
     endS = Math.max(endS, 1.0);
 
     Set<Long> witness = new HashSet<>();
@@ -102,6 +104,11 @@ public final class ReportHtml {
 
     sb.append("<h2>Throughput over time (completions per second)</h2>\n");
     throughputChart(sb, points, endS, faults, faultColour);
+
+    if (!result.walBytes().isEmpty()) {
+      sb.append("<h2>WAL bytes on disk over time (all nodes)</h2>\n");
+      walBytesChart(sb, result.walBytes(), endS, faults, faultColour);
+    }
 
     sb.append("<h2>Anomalies</h2>\n");
     if (result.anomalies().isEmpty()) {
@@ -227,6 +234,42 @@ public final class ReportHtml {
     }
     sb.append("</svg>\n<div class=\"legend\"><span style=\"color:#1f77b4\">&#9472; ok/s</span>")
         .append("<span style=\"color:#d62728\">&#9472; fail/s</span><span style=\"color:#ff7f0e\">&#9472; info/s</span></div>\n");
+  }
+
+  /** A line of the samples, the y axis from zero, so that growth reads as a climb and a flat log as a level line. */
+  private static void walBytesChart(StringBuilder sb, List<WalSample> samples, double endS,
+      List<FaultInterval> faults, Map<String, String> colours) {
+    long max = 1;
+    for (WalSample w : samples) max = Math.max(max, w.bytes());
+    openSvg(sb);
+    shadeFaults(sb, faults, endS, colours);
+    for (int i = 0; i <= 4; i++) {
+      double y = HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * i / 4.0;
+      sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(fmt(y))
+          .append("\" y2=\"").append(fmt(y)).append("\" stroke=\"#eee\"/><text x=\"").append(LEFT - 6).append("\" y=\"")
+          .append(fmt(y + 4)).append("\" text-anchor=\"end\" font-size=\"11\">").append(bytesLabel(max * i / 4.0)).append("</text>\n");
+    }
+    xAxis(sb, endS, "time (s)");
+    StringBuilder path = new StringBuilder();
+    for (WalSample w : samples) {
+      double x = xOf(w.tMs() / 1e3, endS);
+      double y = HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * (double) w.bytes() / max;
+      path.append(path.length() == 0 ? "M" : "L").append(fmt(x)).append(',').append(fmt(y));
+    }
+    WalSample last = samples.get(samples.size() - 1);
+    sb.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#2a9d8f\" stroke-width=\"1.5\"><title>wal_bytes, last ")
+        .append(bytesLabel(last.bytes())).append(" at ").append(fmt(last.tMs() / 1e3)).append(" s</title></path>\n");
+    sb.append("</svg>\n<div class=\"legend\"><span style=\"color:#2a9d8f\">&#9472; WAL segment bytes, all nodes summed, sampled every second</span></div>\n");
+  }
+
+  private static String bytesLabel(double bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < units.length - 1) {
+      bytes /= 1024;
+      u++;
+    }
+    return (u == 0 ? String.valueOf(Math.round(bytes)) : String.format(Locale.ROOT, "%.1f", bytes)) + " " + units[u];
   }
 
   private static void openSvg(StringBuilder sb) {

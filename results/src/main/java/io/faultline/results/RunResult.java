@@ -25,12 +25,15 @@ import java.util.Map;
  * @param anomalies   what the checkers found, each with witness op indexes
  * @param faults      fault intervals, ms since the run started
  * @param recoveriesNs for each fault, from its heal to the next ok client op (ns), -1 when none came
+ * @param walBytes    the WAL bytes of all nodes summed, sampled once a second, in time order; empty when the
+ *                    system cannot say (then {@code wal_bytes} is left out of the JSON)
  * @param extra       further fields (time_s, concurrency, bugs, per-checker details, ...)
  */
 public record RunResult(
     String system, String workload, String nemesis, long seed, String command, String gitCommit,
     Validity valid, Map<String, Long> ops, double throughput, Map<String, Double> latencyMs,
-    List<Anomaly> anomalies, List<FaultInterval> faults, List<Long> recoveriesNs, Map<String, Object> extra) {
+    List<Anomaly> anomalies, List<FaultInterval> faults, List<Long> recoveriesNs, List<WalSample> walBytes,
+    Map<String, Object> extra) {
 
   public RunResult {
     ops = Map.copyOf(ops);
@@ -39,6 +42,12 @@ public record RunResult(
     faults = List.copyOf(faults);
     recoveriesNs = List.copyOf(recoveriesNs);
     if (recoveriesNs.size() != faults.size()) throw new IllegalArgumentException("one recovery per fault: " + recoveriesNs.size() + " for " + faults.size());
+    walBytes = List.copyOf(walBytes);
+    for (int i = 1; i < walBytes.size(); i++) {
+      if (walBytes.get(i).tMs() < walBytes.get(i - 1).tMs()) {
+        throw new IllegalArgumentException("walBytes must be in time order: " + walBytes.get(i - 1) + " before " + walBytes.get(i));
+      }
+    }
     extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
   }
 
@@ -64,6 +73,11 @@ public record RunResult(
     List<Object> f = new ArrayList<>();
     for (int i = 0; i < faults.size(); i++) f.add(faultJson(faults.get(i), recoveriesNs.get(i)));
     m.put("faults", f);
+    if (!walBytes.isEmpty()) {
+      List<Object> w = new ArrayList<>(walBytes.size());
+      for (WalSample s : walBytes) w.add(List.of(s.tMs(), s.bytes()));
+      m.put("wal_bytes", w);
+    }
     m.putAll(extra);
     return m;
   }

@@ -9,11 +9,15 @@ import io.faultline.sut.LeaderAware;
 import io.faultline.sut.LinkFaults;
 import io.faultline.sut.NetworkControl;
 import io.faultline.sut.Node;
+import io.faultline.sut.StorageUsage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +34,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A running cluster of our Raft: one child JVM per node ({@link LocalDeployment}), a client per
  * logical process bound to node {@code process % nodeCount} for reads, and the leader as the nodes
  * report it on {@code /api/v1/cluster/status}. Links between nodes are faulted through
- * {@link NetworkControl}.
+ * {@link NetworkControl}. Its WAL's size on disk is {@link StorageUsage}.
  */
-public final class RaftCluster implements Cluster, LeaderAware, NetworkControl {
+public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, StorageUsage {
+  /** The WAL's segment files in a node's data directory ({@code io.faultline.raft.Wal}'s naming); not its {@code wal.tmp}. */
+  static final String WAL_SEGMENT_GLOB = "wal-*.seg";
+
   /** Bound on {@link #leader()}: each node is asked once, all at once. */
   static final long LEADER_QUERY_MS = 1_000;
   static final long CONNECT_TIMEOUT_MS = 1_000;
@@ -79,6 +86,36 @@ public final class RaftCluster implements Cluster, LeaderAware, NetworkControl {
 
   @Override
   public void healAll() throws IOException { deployment.network().healAll(); }
+
+  /**
+   * The sizes of the {@value #WAL_SEGMENT_GLOB} files in every node's data directory, running or not,
+   * preallocated space included (what the node's {@code raft_wal_bytes} gauge says of itself). Read from
+   * the directories, not asked of the nodes: cheap, and a killed or paused node answers too.
+   */
+  @Override
+  public long walBytes() throws IOException {
+    long total = 0;
+    for (RaftNodeProcess node : nodes) total += walBytes(node.dataDir());
+    return total;
+  }
+
+  /** One data directory's WAL segments; a segment deleted while it is listed (compaction) counts nothing. */
+  static long walBytes(Path dataDir) throws IOException {
+    if (!Files.isDirectory(dataDir)) return 0;
+    long total = 0;
+    try (DirectoryStream<Path> segments = Files.newDirectoryStream(dataDir, WAL_SEGMENT_GLOB)) {
+      for (Path segment : segments) {
+        try {
+          total += Files.size(segment);
+        } catch (NoSuchFileException e) {
+          // compacted away between the listing and the size: it is no longer part of the log
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return 0; // the directory went with a teardown
+    }
+    return total;
+  }
 
   /** Log files of the nodes, for error messages and reports. */
   public List<Path> logFiles() { return deployment.logFiles(); }
