@@ -16,12 +16,19 @@ import java.util.TreeSet;
  * @param partitionClients whether clients reach the HTTP API through the fault proxies (on the
  *                 node's Raft port), so that a partition can cut them off too (option
  *                 {@value #PARTITION_CLIENTS}, {@code true|false}, default false)
- * @param network  the network backend (option {@value #NETWORK}, {@code proxy|netns}, default proxy)
+ * @param network  the network backend (option {@value #NETWORK}, {@code proxy|netns|toxiproxy}, default proxy)
+ * @param snapshotEntries a snapshot every this many entries (option {@value #SNAPSHOT_ENTRIES}; 0 turns
+ *                 snapshots off; -1, the default, leaves the node's own policy)
+ * @param snapshotRetain entries a leader keeps below its snapshot for slow followers (option
+ *                 {@value #SNAPSHOT_RETAIN}; -1, the default, leaves the node's own)
  *
  * <p>Option {@value #FAKE_CLOCK} is accepted and changes nothing: our nodes' clocks are set through
  * their admin endpoint, no libfaketime needed.
  */
-public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network) {
+public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network,
+    long snapshotEntries, long snapshotRetain) {
+  public static final String SNAPSHOT_ENTRIES = "snapshot-entries";
+  public static final String SNAPSHOT_RETAIN = "snapshot-retain";
   public static final String TICK_MS = "tick-ms";
   public static final String READ_MODE = "read-mode";
   public static final String NETWORK = "network";
@@ -29,7 +36,8 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   public static final String PARTITION_CLIENTS = "partition-clients";
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
   public static final String TOXIPROXY = "toxiproxy";
-  static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY);
+  static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY, SNAPSHOT_ENTRIES,
+      SNAPSHOT_RETAIN);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;
@@ -64,9 +72,23 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
       case "proxy": network = LocalDeployment.NetworkBackend.PROXY; break;
       case "netns": network = LocalDeployment.NetworkBackend.NETNS; break;
       case "toxiproxy": network = LocalDeployment.NetworkBackend.TOXIPROXY; break;
-      default: throw new IllegalArgumentException(NETWORK + " must be proxy or netns, got '" + networkName + "'");
+      default: throw new IllegalArgumentException(NETWORK + " must be proxy, netns or toxiproxy, got '" + networkName + "'");
     }
-    return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network);
+    return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network,
+        count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN));
+  }
+
+  /** A whole number >= 0, or -1 when the option is absent. */
+  private static long count(Map<String, String> options, String key) {
+    String text = options.get(key);
+    if (text == null) return -1;
+    try {
+      long n = Long.parseLong(text.trim());
+      if (n < 0) throw new IllegalArgumentException(key + " must be >= 0, got " + n);
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + text + "'", e);
+    }
   }
 
   private static boolean flag(Map<String, String> options, String key) {

@@ -85,6 +85,8 @@ public final class RaftSystem implements SystemUnderTest {
         List<String> args = new ArrayList<>(List.of(id, peers, deployment.nodeAddress(id), Integer.toString(httpPorts[i]),
             deployment.nodeDir(id).resolve("data").toString(), "--tick-ms", Long.toString(options.tickMs()),
             "--read-mode", options.readMode(), "--seed", Long.toString(spec.seed()), "--watch-stdin"));
+        if (options.snapshotEntries() >= 0) args.addAll(List.of("--snapshot-entries", Long.toString(options.snapshotEntries())));
+        if (options.snapshotRetain() >= 0) args.addAll(List.of("--snapshot-retain", Long.toString(options.snapshotRetain())));
         for (String bug : spec.bugs()) {
           args.add("--bug");
           args.add(bug);

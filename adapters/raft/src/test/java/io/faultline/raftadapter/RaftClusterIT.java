@@ -202,4 +202,57 @@ class RaftClusterIT {
       assertTrue(List.of(2L, 4L).contains(after), "read " + after);
     }
   }
+
+  @Test
+  void followerDownWhileTheLogIsCompacted_catchesUpBySnapshot() throws Exception {
+    start("snapshot", Map.of(RaftOptions.SNAPSHOT_ENTRIES, "50", RaftOptions.SNAPSHOT_RETAIN, "0"));
+    String leader = cluster.leader().orElseThrow();
+    Node follower = cluster.nodes().stream().filter(n -> !n.id().equals(leader)).findFirst().orElseThrow();
+    int followerIndex = cluster.nodes().indexOf(follower);
+    ((Killable) follower).kill();
+    int keys = 40;
+    long[] last = new long[keys];
+    List<Client> writers = new ArrayList<>();
+    for (int p = 0; p < 3; p++) if (p != followerIndex) writers.add(cluster.client(p));
+    for (int i = 0; i < 600; i++) {
+      int key = i % keys;
+      Op w = write(writers.get(i % writers.size()), key, 1_000 + i);
+      assertTrue(w.isOk(), w.toString());
+      last[key] = 1_000 + i;
+    }
+    ((Killable) follower).start();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://" + cluster.httpAddresses().get(follower.id());
+    long t0 = System.nanoTime();
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+    int behind = keys;
+    while (behind > 0 && System.nanoTime() < deadline) {
+      behind = 0;
+      for (int k = 0; k < keys; k++) {
+        String body;
+        try {
+          body = get(http, base + "/api/v1/read/" + k + "?consistency=stale");
+        } catch (IOException starting) {
+          body = ""; // not serving yet
+        }
+        if (!body.contains("\"value\":" + last[k])) behind++;
+      }
+      if (behind > 0) Thread.sleep(200);
+    }
+    System.out.printf("[timing] follower %s caught up %d keys in %d ms%n", follower.id(), keys, msSince(t0));
+    assertEquals(0, behind, "keys whose last acknowledged value the restarted follower lacks");
+    String metrics = get(http, base + "/metrics");
+    double installed = metrics.lines().filter(l -> l.startsWith("raft_snapshots_installed")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst().orElse(-1);
+    assertTrue(installed >= 1, "the follower caught up by InstallSnapshot: raft_snapshots_installed = " + installed);
+    try (Client atFollower = cluster.client(followerIndex)) {
+      for (int k = 0; k < keys; k++) assertEquals(last[k], read(atFollower, k).value(), "key " + k);
+    }
+    for (Client c : writers) c.close();
+  }
+
+  private static String get(java.net.http.HttpClient http, String url) throws IOException, InterruptedException {
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(2)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
 }

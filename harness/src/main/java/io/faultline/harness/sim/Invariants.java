@@ -18,6 +18,9 @@ import java.util.Map;
  *   <li>leader completeness: a leader of term T holds every entry known committed by a node of term &lt; T;
  *   <li>state machine safety: no two nodes commit or apply different entries at one index.
  * </ul>
+ * With snapshots a node's log starts after its {@link RaftCore#logBase()}: the checks cover the entries
+ * still present, and the base's term must be the committed term there (a snapshot holds only
+ * committed entries); the indices below it count as held.
  * A violation is thrown as {@link Violation}.
  */
 final class Invariants {
@@ -100,10 +103,24 @@ final class Invariants {
   }
 
   private void checkLog(int node, RaftCore c, NodeView v) {
+    long base = c.logBase();
+    if (base > 0) {
+      if (base > committedTerms.size()) {
+        throw new Violation("snapshot: n" + node + "'s log starts after " + base + ", beyond the highest known commit " + committedTerms.size());
+      }
+      long want = committedTerms.get((int) base - 1);
+      if (c.termAt(base) != want) {
+        throw new Violation("snapshot: n" + node + "'s snapshot at " + base + " has term " + c.termAt(base) + ", committed term there is " + want);
+      }
+    }
     int k = (int) Math.min(v.terms.size(), c.lastIndex());
-    while (k > 0 && c.termAt(k) != v.terms.get(k - 1)) k--;
+    while (k > base && c.termAt(k) != v.terms.get(k - 1)) k--;
     while (v.terms.size() > k) v.terms.remove(v.terms.size() - 1);
     for (long i = k + 1; i <= c.lastIndex(); i++) {
+      if (i <= base) {
+        v.terms.add(c.termAt(i));
+        continue;
+      }
       Entry e = c.entryAt(i);
       long prevTerm = c.termAt(i - 1);
       Seen seen = entries.putIfAbsent(new IndexTerm(i, e.term()), new Seen(e, prevTerm));
@@ -117,7 +134,8 @@ final class Invariants {
 
   private void checkCommit(int node, RaftCore c, NodeView v, RaftCore[] cores) {
     long commit = Math.min(c.commitIndex(), c.lastIndex());
-    for (long j = v.commitSeen + 1; j <= commit; j++) {
+    for (long j = Math.max(v.commitSeen + 1, c.logBase()); j <= commit; j++) {
+      if (j == 0) continue;
       long t = c.termAt(j);
       if (j <= committedTerms.size()) {
         long known = committedTerms.get((int) j - 1);
@@ -138,6 +156,7 @@ final class Invariants {
   }
 
   private void requireHas(int node, RaftCore c, long index, String why) {
+    if (index < c.logBase()) return; // in its snapshot (whose base term is checked against the commits)
     long want = committedTerms.get((int) index - 1);
     if (c.termAt(index) != want) {
       throw new Violation("leader completeness: n" + node + " " + why + " but lacks committed entry " + index + " of term " + want

@@ -17,11 +17,14 @@ import java.util.Map;
  *
  * <p>Swarm testing (Groce et al., ISSTA 2012; TigerBeetle's VOPR): each seed picks its own cluster
  * size, fault mix and rates, workload mix and flow-control limits, so that some seeds run with few
- * faults of one kind and others with many.
+ * faults of one kind and others with many. The checkpoint policy (snapshot every {@code snapshotEntries}
+ * applied entries, 0 none; {@code snapshotRetainEntries} kept by a leader for laggards) comes from a
+ * stream of its own, so the other parameters of a seed are those it had before snapshots existed; a
+ * schedule written before then (no such fields) replays without snapshots, as it ran.
  */
 public record Schedule(long seed, String bug, int nodes, int clients, int keys, long durationMs, int opsMax,
-    int readPct, int casPct, String readMode, int entriesPerMsgMax, int inflightMsgsMax,
-    double dropProbability, double duplicateProbability, long delayUsMin, long delayUsMax, double slowProbability,
+    int readPct, int casPct, String readMode, int entriesPerMsgMax, int inflightMsgsMax, long snapshotEntries,
+    long snapshotRetainEntries, double dropProbability, double duplicateProbability, long delayUsMin, long delayUsMax, double slowProbability,
     long slowDelayUsMax, long fsyncUsMin, long fsyncUsMax, double stallProbability, long stallMs,
     double tornWriteProbability, double clockDriftMax, List<Double> clockRates, List<Fault> faults) {
 
@@ -40,6 +43,7 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     if (keys < 1) throw new IllegalArgumentException("keys must be >= 1, got " + keys);
     if (durationMs < 1 || durationMs > 600_000) throw new IllegalArgumentException("duration_ms must be in 1..600000, got " + durationMs);
     if (opsMax < 0) throw new IllegalArgumentException("ops_max must be >= 0, got " + opsMax);
+    if (snapshotEntries < 0 || snapshotRetainEntries < 0) throw new IllegalArgumentException("snapshot_entries and snapshot_retain_entries must be >= 0");
     if (readPct < 0 || casPct < 0 || readPct + casPct > 100) throw new IllegalArgumentException("read_pct + cas_pct must be in 0..100");
     if (!readMode.equals(READ_INDEX) && !readMode.equals(LEASE)) throw new IllegalArgumentException("read_mode must be read-index or lease, got " + readMode);
     if (bug != null && Bug.fromName(bug) == null) throw new IllegalArgumentException("unknown bug '" + bug + "'");
@@ -79,13 +83,26 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     List<Double> rates = new ArrayList<>();
     for (int i = 0; i < nodes; i++) rates.add(edges ? (r.chance(0.5) ? 1 - driftMax : 1 + driftMax) : 1 + drift * (2 * r.nextDouble() - 1));
     List<Fault> faults = generateFaults(r, nodes, durationMs);
+    long[] snapshots = snapshotPolicy(seed, bug);
     if (lease) {
       for (int i = r.nextInt(3); i > 0; i--) faults.add(new Fault(150 + r.nextInt((int) durationMs - 250), Fault.Kind.LEASE_SKEW, 0, 0, 200 + r.nextInt(300)));
       faults.sort((a, b) -> Long.compare(a.atMs(), b.atMs()));
     }
     return new Schedule(seed, bug == null ? null : bug.switchName(), nodes, clients, keys, durationMs, opsMax, readPct, casPct,
-        lease ? LEASE : READ_INDEX, entriesPerMsgMax, inflightMsgsMax, drop, dup, delayMin, delayMax, slow, slowMax,
+        lease ? LEASE : READ_INDEX, entriesPerMsgMax, inflightMsgsMax, snapshots[0], snapshots[1], drop, dup, delayMin, delayMax, slow, slowMax,
         fsyncMin, fsyncMax, stall, stallMs, torn, driftMax, rates, faults);
+  }
+
+  /** Snapshot every 0 (none), 5, 20 or 60 entries; 0, 10 or 50 kept for laggards. raft.truncate-committed always snapshots. */
+  static final long[] SNAPSHOT_ENTRIES = {0, 5, 20, 60};
+  static final long[] SNAPSHOT_RETAIN = {0, 10, 50};
+
+  private static long[] snapshotPolicy(long seed, Bug bug) {
+    Random r = SplitMix64.derive(seed, "snapshots");
+    long entries = SNAPSHOT_ENTRIES[r.nextInt(SNAPSHOT_ENTRIES.length)];
+    long retain = SNAPSHOT_RETAIN[r.nextInt(SNAPSHOT_RETAIN.length)];
+    if (bug == Bug.TRUNCATE_COMMITTED && entries == 0) entries = 5;
+    return new long[] {entries, retain};
   }
 
   /** Faults biased toward what breaks Raft: leaders isolated and crashed mid-replication, crashes right after a persist, Figure-8 churn. */
@@ -141,13 +158,13 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
 
   public Schedule withFaults(List<Fault> f) {
     return new Schedule(seed, bug, nodes, clients, keys, durationMs, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
-        inflightMsgsMax, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
+        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, f);
   }
 
   public Schedule withOpsMax(int n) {
     return new Schedule(seed, bug, nodes, clients, keys, durationMs, n, readPct, casPct, readMode, entriesPerMsgMax,
-        inflightMsgsMax, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
+        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, faults);
   }
 
@@ -155,7 +172,7 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     List<Fault> kept = new ArrayList<>();
     for (Fault f : faults) if (f.atMs() < ms) kept.add(f);
     return new Schedule(seed, bug, nodes, clients, keys, ms, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
-        inflightMsgsMax, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
+        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, kept);
   }
 
@@ -182,6 +199,8 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     m.put("read_mode", readMode);
     m.put("entries_per_msg_max", (long) entriesPerMsgMax);
     m.put("inflight_msgs_max", (long) inflightMsgsMax);
+    m.put("snapshot_entries", snapshotEntries);
+    m.put("snapshot_retain_entries", snapshotRetainEntries);
     m.put("drop_probability", dropProbability);
     m.put("duplicate_probability", duplicateProbability);
     m.put("delay_us_min", delayUsMin);
@@ -222,7 +241,8 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     }
     return new Schedule(seed, (String) bug, (int) num(m, "nodes"), (int) num(m, "clients"), (int) num(m, "keys"),
         num(m, "duration_ms"), (int) num(m, "ops_max"), (int) num(m, "read_pct"), (int) num(m, "cas_pct"), str(m, "read_mode"),
-        (int) num(m, "entries_per_msg_max"), (int) num(m, "inflight_msgs_max"), dbl(m, "drop_probability"),
+        (int) num(m, "entries_per_msg_max"), (int) num(m, "inflight_msgs_max"), m.containsKey("snapshot_entries") ? num(m, "snapshot_entries") : 0,
+        m.containsKey("snapshot_retain_entries") ? num(m, "snapshot_retain_entries") : 0, dbl(m, "drop_probability"),
         dbl(m, "duplicate_probability"), num(m, "delay_us_min"), num(m, "delay_us_max"), dbl(m, "slow_probability"),
         num(m, "slow_delay_us_max"), num(m, "fsync_us_min"), num(m, "fsync_us_max"), dbl(m, "stall_probability"),
         num(m, "stall_ms"), dbl(m, "torn_write_probability"), dbl(m, "clock_drift_max"), rates, faults);

@@ -45,7 +45,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Run one seed (with --out: write history.jsonl, trace.txt, schedule.json).")
   Long seed;
 
-  @Option(names = "--bug", paramLabel = "NAME", description = "Switch on a planted bug: raft.stale-read, raft.commit-prior-term, raft.no-fsync, raft.vote-twice, raft.lease-read-unsafe.")
+  @Option(names = "--bug", paramLabel = "NAME", description = "Switch on a planted bug: raft.stale-read, raft.commit-prior-term, raft.no-fsync, raft.vote-twice, raft.lease-read-unsafe, raft.truncate-committed.")
   String bug;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Directory for the run's evidence (with --seed or --replay).")

@@ -42,7 +42,6 @@ final class SimRun {
   static final long CHECK_TIME_LIMIT_MS = 20_000;
   /** The nodes' WAL: small segments, so that runs rotate (and crash around rotations) several times. */
   static final WalConfig WAL = new WalConfig(WalConfig.SyncPolicy.SAFE, WalConfig.SYNC_INTERVAL_MS_DEFAULT, 16 << 10, 4 << 10);
-
   /** What a run found. {@code failure} null when every check passed. */
   record Outcome(Schedule schedule, String failure, long failureNs, List<Op> history, List<String> trace, long events,
       Map<String, Object> stats) {
@@ -98,13 +97,14 @@ final class SimRun {
     List<Integer> peers = new ArrayList<>();
     for (int i = 1; i <= s.nodes(); i++) peers.add(i);
     Bug bug = s.bugSwitch();
+    WalConfig wal = WAL.withSnapshots(new WalConfig.SnapshotPolicy(s.snapshotEntries(), 0, 0, s.snapshotRetainEntries()));
     SimWorld.DiskConfig disk = new SimWorld.DiskConfig(s.fsyncUsMin() * 1000, s.fsyncUsMax() * 1000, s.stallProbability(),
         s.stallMs() * 1_000_000, s.tornWriteProbability());
     for (int i = 1; i <= s.nodes(); i++) {
       int id = i;
       RaftConfig cfg = new RaftConfig(id, peers, Schedule.ELECTION_TICKS, Schedule.HEARTBEAT_TICKS, true, true,
           s.readMode().equals(Schedule.LEASE) ? RaftConfig.ReadMode.LEASE : RaftConfig.ReadMode.READ_INDEX, s.clockDriftMax(),
-          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug), WAL);
+          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug), wal);
       world.addNode(RaftNode.nodeName(id), new SimWorld.ClockConfig(s.clockRates().get(id - 1), 0), disk,
           env -> nodes[id] = new RaftNode(env, cfg, Schedule.TICK_US * 1000, invariants::onApply, line -> world.log(env.nodeName() + " " + line)));
     }
@@ -158,6 +158,10 @@ final class SimRun {
       failureNs = world.nowNs();
     }
     for (SimClient c : clients) c.giveUp("run ended");
+    if (failure == null) {
+      failure = compareReplicas();
+      if (failure != null) failureNs = world.nowNs();
+    }
     Map<String, Object> stats = stats();
     if (failure == null) {
       CheckResult r = checkLinearizable(history);
@@ -170,6 +174,21 @@ final class SimRun {
     }
     if (tracing) trace.add(world.nowNs() + " end " + (failure == null ? "ok" : "FAIL " + failure));
     return new Outcome(s, failure, failureNs, List.copyOf(history), List.copyOf(trace), world.eventCount(), stats);
+  }
+
+  /** State machine safety on the states themselves: replicas that applied up to the same index hold the same data. */
+  private String compareReplicas() {
+    Map<Long, Integer> byApplied = new LinkedHashMap<>();
+    for (int i = 1; i <= s.nodes(); i++) {
+      if (nodes[i] == null || nodes[i].core() == null || !world.isUp(RaftNode.nodeName(i))) continue;
+      long applied = nodes[i].stateMachine().appliedIndex();
+      Integer other = byApplied.putIfAbsent(applied, i);
+      if (other != null && !nodes[other].stateMachine().contents().equals(nodes[i].stateMachine().contents())) {
+        return "state machine safety: n" + other + " and n" + i + " applied up to " + applied + " but hold different data: "
+            + nodes[other].stateMachine().contents() + " vs " + nodes[i].stateMachine().contents();
+      }
+    }
+    return null;
   }
 
   private boolean allIdle() {
@@ -193,6 +212,15 @@ final class SimRun {
     m.put("committed", invariants.committedMax());
     m.put("events", world.eventCount());
     m.put("virtual_ms", world.nowNs() / 1_000_000);
+    long taken = 0;
+    long installed = 0;
+    for (int i = 1; i <= s.nodes(); i++) {
+      if (nodes[i] == null) continue;
+      taken += nodes[i].snapshotsTaken();
+      installed += nodes[i].snapshotsInstalled();
+    }
+    m.put("snapshots_taken", taken);
+    m.put("snapshots_installed", installed);
     return m;
   }
 

@@ -50,7 +50,7 @@ class SimTest {
 
   @ParameterizedTest(name = "{0} within {1} seeds")
   @CsvSource({"raft.stale-read, 50", "raft.no-fsync, 50", "raft.lease-read-unsafe, 500", "raft.commit-prior-term, 1000",
-      "raft.vote-twice, 1500"})
+      "raft.vote-twice, 1500", "raft.truncate-committed, 1000"})
   void plantedBugIsCaughtWithinItsBudget(String bug, long budget) {
     long seed = firstFailingSeed(Bug.fromName(bug), budget);
     System.out.println("sim: " + bug + " caught at seed " + seed);

@@ -13,7 +13,12 @@ public enum Bug {
   /** Forget the persisted vote after a restart. */
   VOTE_TWICE,
   /** Lease reads that make no allowance for clock drift. */
-  LEASE_READ_UNSAFE;
+  LEASE_READ_UNSAFE,
+  /**
+   * Compaction that drops entries a follower still needs (no entries kept for laggards) and, instead
+   * of the snapshot, moves the follower past them with an empty state.
+   */
+  TRUNCATE_COMMITTED;
 
   /** The switch's name: {@code raft.stale-read}, ... */
   public String switchName() {

@@ -57,6 +57,66 @@ public final class KvStateMachine {
     return r;
   }
 
+  /**
+   * The whole state, deterministically: applied index, the data in key order, the sessions in
+   * eviction order (oldest first). Copied on the event thread; the caller writes it in the background.
+   */
+  public byte[] snapshotState() {
+    int size = 8 + 4 + 4;
+    for (Map.Entry<String, Object> e : data.entrySet()) size += 4 + utf8(e.getKey()).length + Command.valueBytes(e.getValue());
+    for (Session s : sessions.values()) size += 8 + 8 + 1 + Command.valueBytes(s.result().value());
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).putLong(appliedIndex).putInt(data.size());
+    for (Map.Entry<String, Object> e : data.entrySet()) {
+      byte[] k = utf8(e.getKey());
+      b.putInt(k.length).put(k);
+      Command.putValue(b, e.getValue());
+    }
+    b.putInt(sessions.size());
+    for (Map.Entry<Long, Session> e : sessions.entrySet()) {
+      b.putLong(e.getKey()).putLong(e.getValue().seq()).put((byte) (e.getValue().result().ok() ? 1 : 0));
+      Command.putValue(b, e.getValue().result().value());
+    }
+    return b.array();
+  }
+
+  /** Replaces the whole state with a {@link #snapshotState()}; IllegalArgumentException when it does not parse. */
+  public void restore(byte[] state) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(state);
+    long index = b.getLong();
+    int n = b.getInt();
+    if (n < 0 || n > b.remaining()) throw new IllegalArgumentException("bad key count " + n);
+    TreeMap<String, Object> d = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      int len = b.getInt();
+      if (len < 0 || len > b.remaining()) throw new IllegalArgumentException("bad key length " + len);
+      byte[] k = new byte[len];
+      b.get(k);
+      d.put(new String(k, java.nio.charset.StandardCharsets.UTF_8), Command.getValue(b));
+    }
+    int m = b.getInt();
+    if (m < 0 || m > b.remaining()) throw new IllegalArgumentException("bad session count " + m);
+    LinkedHashMap<Long, Session> ss = new LinkedHashMap<>();
+    for (int i = 0; i < m; i++) {
+      long client = b.getLong();
+      long seq = b.getLong();
+      boolean ok = b.get() != 0;
+      ss.put(client, new Session(seq, new Result(ok, Command.getValue(b))));
+    }
+    if (b.hasRemaining()) throw new IllegalArgumentException(b.remaining() + " trailing bytes in snapshot state");
+    data.clear();
+    data.putAll(d);
+    sessions.clear();
+    sessions.putAll(ss);
+    appliedIndex = index;
+  }
+
+  /** The state of a machine that applied nothing, claiming index {@code index} (only the planted bug raft.truncate-committed sends it). */
+  static byte[] emptyState(long index) {
+    return java.nio.ByteBuffer.allocate(16).putLong(index).putInt(0).putInt(0).array();
+  }
+
+  private static byte[] utf8(String s) { return s.getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+
   private Result execute(Command c) {
     switch (c.kind()) {
       case READ:

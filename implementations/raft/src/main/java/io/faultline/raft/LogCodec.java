@@ -23,6 +23,8 @@ final class LogCodec {
 
   static final byte ENTRY = 2;
   static final byte COMMIT = 3;
+  /** The log restarts after a snapshot: index and term (a follower installed it). */
+  static final byte RESTART = 4;
   static final byte TRAILER = (byte) 0xA5;
   /** length, ~length, crc; then type and body; then the trailer. */
   static final int HEADER_BYTES = 12;
@@ -54,6 +56,10 @@ final class LogCodec {
 
   static byte[] commit(long commit) {
     return record(COMMIT, ByteBuffer.allocate(8).putLong(commit).array());
+  }
+
+  static byte[] restart(long index, long term) {
+    return record(RESTART, ByteBuffer.allocate(16).putLong(index).putLong(term).array());
   }
 
   private static byte[] record(byte type, byte[] body) {

@@ -68,7 +68,22 @@ final class NodeMetrics {
     Gauge.builder("raft.is.leader", this, m -> m.leader ? 1 : 0).description("1 while this node leads").register(registry);
     Gauge.builder("raft.wal.bytes", this, NodeMetrics::walBytes).description("bytes of the WAL's segments, preallocated space included")
         .baseUnit("bytes").register(registry);
+    snapshotGauge("raft.snapshots.taken", "snapshots this node took and made durable", RaftNode::snapshotsTaken, null);
+    snapshotGauge("raft.snapshots.installed", "snapshots installed from a leader", RaftNode::snapshotsInstalled, null);
+    snapshotGauge("raft.snapshot.last.duration", "last snapshot taken: from copying the state to its directory fsync",
+        n -> n.snapshotLastDurationNs() / 1e9, "seconds");
+    snapshotGauge("raft.snapshot.last.bytes", "bytes of the last snapshot taken or installed", RaftNode::snapshotLastBytes, "bytes");
+    snapshotGauge("raft.snapshots.sent", "followers this node, as leader, brought up to date with a snapshot", RaftNode::snapshotsSent, null);
+    snapshotGauge("raft.follower.catchup.last", "last follower caught up by snapshot: first chunk to install acknowledged",
+        n -> n.followerCatchUpNsLast() / 1e9, "seconds");
+    snapshotGauge("raft.wal.segments.deleted", "WAL segments deleted by compaction since start", RaftNode::walSegmentsDeleted, null);
     commitTimer("write"); // present from the start, so a scrape always names it
+  }
+
+  private void snapshotGauge(String name, String description, java.util.function.ToDoubleFunction<RaftNode> f, String unit) {
+    Gauge.Builder<NodeMetrics> b = Gauge.builder(name, this, m -> m.node == null ? 0 : f.applyAsDouble(m.node)).description(description);
+    if (unit != null) b = b.baseUnit(unit);
+    b.register(registry);
   }
 
   /** Records one client command answered after {@code nanos}: write, cas or delete. */

@@ -33,17 +33,43 @@ import java.util.TreeMap;
  * <p>Reads (thesis §6.4): a new leader appends a no-op and answers no read before an entry of its term
  * commits. ReadIndex: the read takes the commit index and waits until a majority acknowledged a
  * heartbeat round started after the request. Lease: see {@link RaftConfig#leaseTicks()}.
+ *
+ * <p>Snapshots (paper §7): the driver takes a snapshot of its applied state and hands it over with
+ * {@link #compact}; the log then starts after {@link #logBase()} (never past the commit index or what
+ * was handed out for applying). A leader keeps up to {@code retainEntries} below the snapshot for
+ * followers that lag by less. A follower whose next entry is below the log's start gets the snapshot
+ * in chunks of {@value #SNAPSHOT_CHUNK_BYTES} bytes, one in flight, each with a CRC32C; it answers
+ * with the bytes it holds, so a lost chunk or a new leader resumes from there, and a different
+ * snapshot restarts the transfer. A complete snapshot is checked (its own CRC) and installed: older
+ * than the follower's commit index it is only acknowledged; otherwise the log is kept after it when
+ * the entry at its index matches, else discarded (also when the snapshot lies beyond the log's end).
  */
 public final class RaftCore {
   public enum Role { FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER }
 
   /** Heartbeat rounds remembered for leases; older ones are forgotten (the lease lapses, which is safe). */
   static final int ROUNDS_REMEMBERED_MAX = 1024;
+  /** InstallSnapshot chunk size. */
+  static final int SNAPSHOT_CHUNK_BYTES = 64 << 10;
+  /** A snapshot larger than this is refused by a follower. */
+  static final long SNAPSHOT_BYTES_MAX = 1L << 30;
 
   private final RaftConfig cfg;
   private final Random rng;
   private final int quorum;
+  /** Entries logBase + 1 .. lastIndex(). */
   private final List<Entry> log = new ArrayList<>();
+  private long logBase;
+  private long logBaseTerm;
+  /** The newest snapshot (sent to followers behind the log's start), or null. */
+  private Snapshot snapshot;
+  private Snapshot snapshotToInstall;
+  private long receivingIndex = -1;
+  private long receivingTerm;
+  private java.io.ByteArrayOutputStream receiving;
+  private long snapshotsInstalled;
+  private long snapshotsSent;
+  private long catchUpTicksLast;
   private long term;
   private int vote;
   private long commit;
@@ -80,6 +106,11 @@ public final class RaftCore {
     boolean paused;
     boolean recentActive = true;
     long lastProgressTick;
+    /** Index of the snapshot being sent, -1 when none; and the bytes the follower holds. */
+    long snapshotIndex = -1;
+    long snapshotOffset;
+    /** When the follower was first sent a snapshot in its current catch-up, -1 when none. */
+    long snapshotStartTick = -1;
     final ArrayDeque<long[]> inflight = new ArrayDeque<>();
     long inflightBytes;
 
@@ -101,17 +132,31 @@ public final class RaftCore {
    * The state machine is rebuilt: every committed entry is handed out again for applying.
    */
   public RaftCore(RaftConfig cfg, HardState hardState, List<Entry> entries, Random rng) {
+    this(cfg, hardState, null, entries, rng);
+  }
+
+  /**
+   * A node starting from its newest snapshot (null when none; the state machine was restored from it)
+   * and the entries after it.
+   */
+  public RaftCore(RaftConfig cfg, HardState hardState, Snapshot snap, List<Entry> entries, Random rng) {
     this.cfg = cfg;
     this.rng = rng;
     this.quorum = cfg.peers().size() / 2 + 1;
+    if (snap != null) {
+      snapshot = snap;
+      logBase = snap.index();
+      logBaseTerm = snap.term();
+    }
     for (Entry e : entries) {
-      if (e.index() != log.size() + 1) throw new IllegalArgumentException("log not contiguous at " + e);
-      if (!log.isEmpty() && e.term() < log.get(log.size() - 1).term()) throw new IllegalArgumentException("log terms decrease at " + e);
+      if (e.index() != lastIndex() + 1) throw new IllegalArgumentException("log not contiguous at " + e + " after " + lastIndex());
+      if (e.term() < termAt(lastIndex())) throw new IllegalArgumentException("log terms decrease at " + e);
       log.add(e);
     }
     this.term = hardState.term();
     this.vote = hardState.vote();
-    this.commit = Math.min(hardState.commit(), lastIndex());
+    this.commit = Math.max(logBase, Math.min(hardState.commit(), lastIndex()));
+    this.appliedHandedOut = logBase;
     this.stableIndex = lastIndex();
     this.handedOutIndex = lastIndex();
     this.handedOutHardState = hardState;
@@ -129,16 +174,27 @@ public final class RaftCore {
   /** The leader this node follows (itself when leader), 0 when unknown. */
   public int leaderId() { return leader; }
   public long commitIndex() { return commit; }
-  public long lastIndex() { return log.size(); }
+  public long lastIndex() { return logBase + log.size(); }
+  /** The index before the first entry in the log: covered by the snapshot. */
+  public long logBase() { return logBase; }
+  /** The newest snapshot this node has (taken or installed), or null. */
+  public Snapshot snapshot() { return snapshot; }
+  public long snapshotsInstalled() { return snapshotsInstalled; }
+  /** As leader: followers brought up to date with a snapshot. */
+  public long snapshotsSent() { return snapshotsSent; }
+  /** As leader: ticks from sending the last such follower its snapshot's first chunk to its acknowledgement of the install. */
+  public long catchUpTicksLast() { return catchUpTicksLast; }
   public long stableIndex() { return stableIndex; }
   public HardState hardState() { return new HardState(term, vote, commit); }
 
-  /** Term of the entry at {@code index}; 0 for index 0 or beyond the end. */
+  /** Term of the entry at {@code index}; 0 for index 0, below the log's base or beyond the end. */
   public long termAt(long index) {
-    return index < 1 || index > log.size() ? 0 : log.get((int) index - 1).term();
+    if (index == logBase) return logBaseTerm;
+    return index < logBase || index > lastIndex() ? 0 : log.get((int) (index - logBase) - 1).term();
   }
 
-  public Entry entryAt(long index) { return log.get((int) index - 1); }
+  /** The entry at {@code index}, which must lie in (logBase, lastIndex]. */
+  public Entry entryAt(long index) { return log.get((int) (index - logBase) - 1); }
 
   // ---- inputs
 
@@ -210,10 +266,10 @@ public final class RaftCore {
       } else if (m.type() == Type.VOTE && inLease()) {
         return;
       } else {
-        becomeFollower(m.term(), m.type() == Type.APPEND || m.type() == Type.HEARTBEAT ? m.from() : 0);
+        becomeFollower(m.term(), m.type() == Type.APPEND || m.type() == Type.HEARTBEAT || m.type() == Type.SNAPSHOT ? m.from() : 0);
       }
     } else if (m.term() < term) {
-      if ((m.type() == Type.APPEND || m.type() == Type.HEARTBEAT) && (cfg.checkQuorum() || cfg.preVote())) {
+      if ((m.type() == Type.APPEND || m.type() == Type.HEARTBEAT || m.type() == Type.SNAPSHOT) && (cfg.checkQuorum() || cfg.preVote())) {
         afterPersist.add(Message.of(Type.APPEND_RESP, cfg.id(), m.from(), term));
       } else if (m.type() == Type.PRE_VOTE) {
         afterPersist.add(Message.of(Type.PRE_VOTE_RESP, cfg.id(), m.from(), term).withReject(true, 0));
@@ -242,6 +298,13 @@ public final class RaftCore {
       case APPEND_RESP:
         if (role == Role.LEADER) handleAppendResp(m);
         break;
+      case SNAPSHOT:
+        if (role != Role.FOLLOWER) becomeFollower(term, m.from());
+        handleSnapshot(m);
+        break;
+      case SNAPSHOT_RESP:
+        if (role == Role.LEADER) handleSnapshotResp(m);
+        break;
       case HEARTBEAT_RESP:
         if (role == Role.LEADER) handleHeartbeatResp(m);
         break;
@@ -263,7 +326,7 @@ public final class RaftCore {
   }
 
   public boolean hasReady() {
-    return !afterPersist.isEmpty() || !readStates.isEmpty() || lastIndex() > handedOutIndex
+    return !afterPersist.isEmpty() || !readStates.isEmpty() || lastIndex() > handedOutIndex || snapshotToInstall != null
         || commit > appliedHandedOut || !hardState().equals(handedOutHardState);
   }
 
@@ -272,11 +335,12 @@ public final class RaftCore {
     HardState hs = hardState();
     HardState changed = hs.equals(handedOutHardState) ? null : hs;
     handedOutHardState = hs;
-    List<Entry> entries = new ArrayList<>(log.subList((int) handedOutIndex, log.size()));
+    List<Entry> entries = new ArrayList<>(log.subList((int) (handedOutIndex - logBase), log.size()));
     handedOutIndex = lastIndex();
-    List<Entry> committed = new ArrayList<>(log.subList((int) appliedHandedOut, (int) commit));
+    List<Entry> committed = new ArrayList<>(log.subList((int) (appliedHandedOut - logBase), (int) (commit - logBase)));
     appliedHandedOut = commit;
-    Ready rd = new Ready(changed, entries, afterPersist, committed, readStates);
+    Ready rd = new Ready(changed, entries, afterPersist, committed, readStates, snapshotToInstall);
+    snapshotToInstall = null;
     afterPersist.clear();
     readStates.clear();
     return rd;
@@ -284,6 +348,9 @@ public final class RaftCore {
 
   /** The Ready's hard state and entries are durable. */
   public void advance(Ready rd) {
+    if (rd.snapshot() != null && termAt(rd.snapshot().index()) == rd.snapshot().term()) {
+      stableIndex = Math.max(stableIndex, rd.snapshot().index());
+    }
     if (!rd.entries().isEmpty()) {
       Entry last = rd.entries().get(rd.entries().size() - 1);
       if (termAt(last.index()) == last.term()) stableIndex = Math.max(stableIndex, last.index());
@@ -445,7 +512,8 @@ public final class RaftCore {
   }
 
   private void truncateFrom(long index) {
-    log.subList((int) index - 1, log.size()).clear();
+    if (index <= commit) throw new IllegalStateException("node " + cfg.id() + ": truncating at " + index + ", at or below commit " + commit);
+    log.subList((int) (index - logBase) - 1, log.size()).clear();
     stableIndex = Math.min(stableIndex, index - 1);
     handedOutIndex = Math.min(handedOutIndex, index - 1);
   }
@@ -476,6 +544,7 @@ public final class RaftCore {
         if (i > 0 && termAt(i) == m.logTerm()) next = i + 1;
       }
       pr.becomeProbe(Math.max(pr.match + 1, Math.min(next, m.index())));
+      pr.snapshotIndex = -1;
       sendAppend(m.from());
       return;
     }
@@ -516,6 +585,10 @@ public final class RaftCore {
       if (pr.probe ? pr.paused : pr.inflight.size() >= cfg.inflightMsgsMax() || pr.inflightBytes >= cfg.inflightBytesMax()) return;
       if (!pr.probe && pr.next > lastIndex()) return;
       long prev = pr.next - 1;
+      if (prev < logBase) {
+        sendSnapshot(peer, pr);
+        return;
+      }
       List<Entry> batch = new ArrayList<>();
       long bytes = 0;
       for (long i = pr.next; i <= lastIndex() && batch.size() < cfg.entriesPerMsgMax(); i++) {
@@ -534,6 +607,154 @@ public final class RaftCore {
       pr.inflight.add(new long[] {last, bytes});
       pr.inflightBytes += bytes;
     }
+  }
+
+  // ---- snapshots
+
+  /**
+   * The driver's snapshot at {@code snap.index()} (at most what was handed out for applying, at most
+   * the commit index) is durable: the log is cut below it, but a leader keeps up to
+   * {@code retainEntries} for followers that lag by less. An older snapshot than the one held is ignored.
+   */
+  public void compact(Snapshot snap, long retainEntries) {
+    if (snapshot != null && snap.index() <= snapshot.index()) return;
+    if (snap.index() > appliedHandedOut || snap.index() > commit) {
+      throw new IllegalArgumentException("compact to " + snap.index() + " past applied " + appliedHandedOut + " or commit " + commit);
+    }
+    if (snap.index() < logBase || termAt(snap.index()) != snap.term()) {
+      throw new IllegalArgumentException(snap + " does not match the log (term there " + termAt(snap.index()) + ")");
+    }
+    snapshot = snap;
+    long base = snap.index();
+    if (role == Role.LEADER && !cfg.has(Bug.TRUNCATE_COMMITTED)) {
+      for (Progress pr : progress.values()) {
+        if (pr.match < base && snap.index() - pr.match <= retainEntries) base = pr.match;
+      }
+    }
+    if (base <= logBase) return;
+    long baseTerm = termAt(base);
+    log.subList(0, (int) (base - logBase)).clear();
+    logBase = base;
+    logBaseTerm = baseTerm;
+  }
+
+  /** One chunk of the snapshot to a follower, the next once the last was acknowledged. */
+  private void sendSnapshot(int peer, Progress pr) {
+    if (snapshot == null) throw new IllegalStateException("log starts after " + logBase + " but there is no snapshot");
+    byte[] all = snapshot.bytes();
+    if (cfg.has(Bug.TRUNCATE_COMMITTED)) {
+      // the planted bug: the follower is moved past the entries it lacks without the state they built
+      all = SnapshotFile.encode(snapshot.index(), snapshot.term(), KvStateMachine.emptyState(snapshot.index())).bytes();
+    }
+    if (pr.snapshotIndex != snapshot.index()) {
+      if (pr.snapshotStartTick < 0) pr.snapshotStartTick = tick;
+      pr.snapshotIndex = snapshot.index();
+      pr.snapshotOffset = 0;
+      pr.paused = false;
+    }
+    pr.probe = true;
+    if (pr.paused) return;
+    int off = (int) Math.min(pr.snapshotOffset, all.length);
+    byte[] chunk = java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + SNAPSHOT_CHUNK_BYTES));
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(chunk);
+    immediate.add(new Message(Type.SNAPSHOT, cfg.id(), peer, term, snapshot.term(), snapshot.index(), List.of(), crc.getValue(), false,
+        off, all.length, chunk));
+    pr.paused = true;
+  }
+
+  private void handleSnapshotResp(Message m) {
+    Progress pr = progress.get(m.from());
+    pr.recentActive = true;
+    if (m.hint() >= m.round()) {
+      // installed (or already covered by the follower's commit index)
+      if (m.index() > pr.match) {
+        pr.match = m.index();
+        pr.lastProgressTick = tick;
+      }
+      pr.becomeProbe(Math.max(pr.next, pr.match + 1));
+      pr.snapshotIndex = -1;
+      if (pr.snapshotStartTick >= 0) {
+        snapshotsSent++;
+        catchUpTicksLast = tick - pr.snapshotStartTick;
+        pr.snapshotStartTick = -1;
+      }
+      maybeCommit();
+      sendAppend(m.from());
+      return;
+    }
+    if (snapshot == null || m.index() != pr.snapshotIndex) return;
+    pr.snapshotOffset = m.hint();
+    pr.paused = false;
+    pr.lastProgressTick = tick;
+    sendAppend(m.from());
+  }
+
+  private void handleSnapshot(Message m) {
+    leader = m.from();
+    lastLeaderContactTick = tick;
+    electionElapsed = 0;
+    long total = m.round();
+    Message resp = new Message(Type.SNAPSHOT_RESP, cfg.id(), m.from(), term, m.logTerm(), m.index(), List.of(), 0, false, 0, total);
+    if (m.index() <= commit) {
+      afterPersist.add(resp.withReject(false, total));
+      return;
+    }
+    if (total < 1 || total > SNAPSHOT_BYTES_MAX) {
+      afterPersist.add(resp.withReject(true, 0));
+      return;
+    }
+    if (receivingIndex != m.index() || receivingTerm != m.logTerm()) {
+      if (m.hint() != 0) {
+        afterPersist.add(resp.withReject(false, 0));
+        return;
+      }
+      receivingIndex = m.index();
+      receivingTerm = m.logTerm();
+      receiving = new java.io.ByteArrayOutputStream();
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(m.data());
+    if (m.hint() != receiving.size() || crc.getValue() != m.commit() || receiving.size() + m.data().length > total) {
+      afterPersist.add(resp.withReject(false, receiving.size()));
+      return;
+    }
+    receiving.write(m.data(), 0, m.data().length);
+    if (receiving.size() < total) {
+      afterPersist.add(resp.withReject(false, receiving.size()));
+      return;
+    }
+    byte[] bytes = receiving.toByteArray();
+    receiving = null;
+    receivingIndex = -1;
+    String[] problem = new String[1];
+    Snapshot snap = SnapshotFile.decode(bytes, problem);
+    if (snap == null || snap.index() != m.index() || snap.term() != m.logTerm()) {
+      afterPersist.add(resp.withReject(false, 0));
+      return;
+    }
+    install(snap);
+    afterPersist.add(resp.withReject(false, total));
+  }
+
+  /** Restarts the log after {@code snap}: kept when the entry at its index matches, else discarded. */
+  private void install(Snapshot snap) {
+    long s = snap.index();
+    if (s < lastIndex() && termAt(s) == snap.term()) {
+      log.subList(0, (int) (s - logBase)).clear();
+    } else {
+      log.clear();
+    }
+    logBase = s;
+    logBaseTerm = snap.term();
+    snapshot = snap;
+    snapshotToInstall = snap;
+    snapshotsInstalled++;
+    commit = Math.max(commit, s);
+    appliedHandedOut = s;
+    // the kept entries are written again after the snapshot, so the WAL's restart after it holds them
+    handedOutIndex = s;
+    stableIndex = Math.min(stableIndex, s);
   }
 
   private void maybeCommit() {

@@ -25,6 +25,13 @@ import java.util.function.Consumer;
  * written; term and vote are still synced first.) A client's write is answered by the node that
  * received it, when it applies the entry of that (client, seq); a retry that finds the session already
  * past it gets the remembered result.
+ *
+ * <p>Snapshots ({@link WalConfig.SnapshotPolicy}): after applying, when the policy says so, the state
+ * machine's state is copied (on the event thread, deterministic) and written as a {@link SnapshotFile}
+ * in the background — fsync, rename, directory fsync, while the node goes on serving writes; once
+ * durable the core compacts its log, the WAL deletes the segments below, and older snapshot files go.
+ * A snapshot installed from the leader is made durable before its Ready's WAL batch, which restarts the
+ * log after it. At start the newest snapshot is restored, then the WAL's entries after it replayed.
  */
 public final class RaftNode {
   /** Sees each entry as the node applies it (the simulator's state-machine-safety check). */
@@ -58,6 +65,18 @@ public final class RaftNode {
 
   private record PendingRead(String from, long requestId, String key) {}
 
+  private boolean snapshotWriting;
+  private long snapshotIndex;
+  private long snapshotAtNs;
+  private long snapshotWalBytes;
+  private long snapshotsTaken;
+  private volatile long snapshotsTakenSeen;
+  private volatile long snapshotLastDurationNs;
+  private volatile long snapshotLastBytes;
+  private volatile long snapshotsInstalled;
+  private volatile long walSegmentsDeleted;
+  private volatile long snapshotsSentSeen;
+  private volatile long catchUpNsLast;
   private final Map<List<Long>, PendingWrite> pendingWrites = new LinkedHashMap<>();
   private final Map<Long, PendingRead> pendingReads = new LinkedHashMap<>();
   private final TreeMap<Long, List<Long>> readsAwaitingApply = new TreeMap<>();
@@ -80,26 +99,55 @@ public final class RaftNode {
     this.tickNs = tickNs;
     this.listener = listener;
     HardState hs;
+    Snapshot snap;
+    List<Entry> entries;
     try {
       hs = HardStateFile.load(env.storage());
+      snap = SnapshotFile.loadNewest(env.storage());
       wal = Wal.open(env.storage(), env.timers(), cfg.wal(), log);
+      entries = entriesAfter(snap, wal);
+      if (snap != null) sm.restore(SnapshotFile.state(snap));
     } catch (WalCorruptException e) {
       quarantine = e.getMessage();
       log.accept("faultline: " + env.nodeName() + " " + quarantine);
       return;
     }
-    hs = new HardState(hs.term(), hs.vote(), Math.max(hs.commit(), wal.recoveredCommit()));
+    long snapIndex = snap == null ? 0 : snap.index();
+    snapshotIndex = snapIndex;
+    snapshotAtNs = env.clock().monotonicNs();
+    snapshotWalBytes = wal.bytes();
+    hs = new HardState(hs.term(), hs.vote(), Math.max(snapIndex, Math.max(hs.commit(), wal.recoveredCommit())));
     durableHardState = hs;
     writtenHardState = hs;
     if (cfg.has(Bug.VOTE_TWICE)) hs = new HardState(hs.term(), 0, hs.commit());
-    start(hs, wal.recoveredEntries());
+    start(hs, snap, entries);
+  }
+
+  /**
+   * The WAL's entries after the snapshot: all of them after its index when the entry there matches its
+   * term (or the log restarted right at it), none when the log ends before it or holds another term
+   * there (entries a snapshot install replaced, the restart record lost in a crash).
+   */
+  private static List<Entry> entriesAfter(Snapshot snap, Wal wal) {
+    List<Entry> all = wal.recoveredEntries();
+    long base = wal.recoveredBase();
+    if (snap == null) {
+      if (base != 0) throw new WalCorruptException("wal", 0, "log starts after entry " + base + " but there is no snapshot");
+      return all;
+    }
+    long s = snap.index();
+    if (base > s) throw new WalCorruptException("wal", 0, "log starts after entry " + base + ", beyond snapshot " + s);
+    long last = base + all.size();
+    if (s > last) return List.of();
+    if (s > base && all.get((int) (s - base) - 1).term() != snap.term()) return List.of();
+    return all.subList((int) (s - base), all.size());
   }
 
   /** The newest WAL segment in a node's data directory, the one a torn write can hit (for the disk nemesis). */
   public static Optional<Path> newestSegment(Path dataDir) throws IOException { return Wal.newestSegment(dataDir); }
 
-  private void start(HardState hs, List<Entry> entries) {
-    core = new RaftCore(cfg, hs, entries, env.random());
+  private void start(HardState hs, Snapshot snap, List<Entry> entries) {
+    core = new RaftCore(cfg, hs, snap, entries, env.random());
     env.transport().setHandler(this::onMessage);
     env.timers().schedule(tickNs, this::onTick);
   }
@@ -125,6 +173,27 @@ public final class RaftNode {
   public Wal.TornTail walTornTail() { return wal == null ? null : wal.tornTail(); }
 
   public WalConfig.SyncPolicy walSyncPolicy() { return cfg.wal().sync(); }
+
+  /** Snapshots this node took and made durable. Safe from any thread. */
+  public long snapshotsTaken() { return snapshotsTakenSeen; }
+
+  /** From copying the state to the snapshot's directory fsync, of the last snapshot taken. Safe from any thread. */
+  public long snapshotLastDurationNs() { return snapshotLastDurationNs; }
+
+  /** Bytes of the last snapshot taken or installed. Safe from any thread. */
+  public long snapshotLastBytes() { return snapshotLastBytes; }
+
+  /** Snapshots installed from a leader. Safe from any thread. */
+  public long snapshotsInstalled() { return snapshotsInstalled; }
+
+  /** As leader: followers brought up to date with a snapshot (this node's current term of leadership and before, since start). */
+  public long snapshotsSent() { return snapshotsSentSeen; }
+
+  /** As leader: from the first chunk of a follower's snapshot to its install, the last time (in ticks times the tick). */
+  public long followerCatchUpNsLast() { return catchUpNsLast; }
+
+  /** WAL segments deleted by compaction since start. Safe from any thread. */
+  public long walSegmentsDeleted() { return walSegmentsDeleted; }
 
   private void onTick() {
     if (!core.isLeader()) pendingWrites.clear(); // their clients time out and retry elsewhere
@@ -171,6 +240,10 @@ public final class RaftNode {
 
   /** Moves work out of the core until it has none or waits for an fsync. */
   private void pump() {
+    if (core.snapshotsSent() != snapshotsSentSeen) {
+      snapshotsSentSeen = core.snapshotsSent();
+      catchUpNsLast = core.catchUpTicksLast() * tickNs;
+    }
     for (Message m : core.takeImmediate()) send(m);
     while (!persisting && core.hasReady()) {
       Ready rd = core.ready();
@@ -190,10 +263,27 @@ public final class RaftNode {
    * under raft.no-fsync, which acknowledges appends and votes before the log is durable).
    */
   private int persist(Ready rd) {
+    Snapshot snap = rd.snapshot();
+    if (snap == null) return persistBatch(rd);
+    persisting = true;
+    persistsOutstanding = 1;
+    SnapshotFile.write(env.storage(), snap, () -> {
+      persistsOutstanding = 0;
+      persisting = false;
+      if (persistBatch(rd) == 0) {
+        if (rd.hardState() != null) durableHardState = rd.hardState();
+        finish(rd);
+        pump();
+      }
+    });
+    return 1;
+  }
+
+  private int persistBatch(Ready rd) {
     boolean sync = !cfg.has(Bug.NO_FSYNC);
     HardState hs = rd.hardState();
     long commit = hs != null && hs.commit() != writtenHardState.commit() ? hs.commit() : -1;
-    boolean walWrite = !rd.entries().isEmpty() || commit >= 0;
+    boolean walWrite = !rd.entries().isEmpty() || commit >= 0 || rd.snapshot() != null;
     boolean hsWrite = hs != null && (hs.term() != writtenHardState.term() || hs.vote() != writtenHardState.vote());
     boolean waitWal = walWrite && sync && !wal.acknowledgesBeforeSync();
     boolean waitHs = hsWrite && sync;
@@ -211,15 +301,29 @@ public final class RaftNode {
     }
     // The hard state first: its replacement takes two syncs in a row, the batch one.
     if (hsWrite) HardStateFile.write(env.storage(), hs, waitHs ? done : null);
-    if (walWrite) wal.append(rd.entries(), commit, sync, waitWal ? done : null);
+    if (walWrite) wal.append(rd.snapshot(), rd.entries(), commit, sync, waitWal ? done : null);
     if (hs != null) writtenHardState = hs;
     return waits;
   }
 
   private void finish(Ready rd) {
     core.advance(rd);
+    Snapshot snap = rd.snapshot();
+    if (snap != null) {
+      sm.restore(SnapshotFile.state(snap));
+      snapshotsInstalled++;
+      snapshotLastBytes = snap.bytes().length;
+      if (snap.index() > snapshotIndex) {
+        snapshotIndex = snap.index();
+        snapshotAtNs = env.clock().monotonicNs();
+        snapshotWalBytes = wal.bytes();
+        SnapshotFile.deleteOlder(env.storage(), snap.index());
+        walSegmentsDeleted += wal.compact(core.logBase());
+      }
+    }
     for (Message m : rd.messages()) send(m);
     for (Entry e : rd.committed()) apply(e);
+    maybeSnapshot();
     for (ReadState rs : rd.reads()) {
       if (rs.refused()) {
         PendingRead p = pendingReads.remove(rs.requestId());
@@ -239,6 +343,40 @@ public final class RaftNode {
     Command c = Command.decode(e.data());
     PendingWrite p = pendingWrites.remove(List.of(c.clientId(), c.seq()));
     if (p != null) reply(p.from(), p.requestId(), r.ok() ? ClientReply.Status.OK : ClientReply.Status.CAS_FAILED, r.value());
+  }
+
+  /** Takes a snapshot of the applied state when the policy says so and none is being written. */
+  private void maybeSnapshot() {
+    WalConfig.SnapshotPolicy p = cfg.wal().snapshots();
+    if (!p.enabled() || snapshotWriting || quarantine != null) return;
+    long applied = sm.appliedIndex();
+    if (applied <= snapshotIndex || applied < core.logBase() || applied > core.commitIndex()) return;
+    long now = env.clock().monotonicNs();
+    boolean due = (p.entriesMax() > 0 && applied - snapshotIndex >= p.entriesMax())
+        || (p.walBytesMax() > 0 && wal.bytes() - snapshotWalBytes >= p.walBytesMax())
+        || (p.intervalMs() > 0 && now - snapshotAtNs >= p.intervalMs() * 1_000_000L)
+        || (p.afterRotation() && wal.closedSegments() > 0 && snapshotIndex < wal.currentFirstIndex() - 1
+            && applied >= wal.currentFirstIndex() - 1);
+    if (!due) return;
+    Snapshot snap = SnapshotFile.encode(applied, core.termAt(applied), sm.snapshotState());
+    snapshotWriting = true;
+    RaftCore writer = core;
+    SnapshotFile.write(env.storage(), snap, () -> {
+      snapshotWriting = false;
+      if (core != writer) return;
+      long done = env.clock().monotonicNs();
+      snapshotsTaken++;
+      snapshotsTakenSeen = snapshotsTaken;
+      snapshotLastDurationNs = done - now;
+      snapshotLastBytes = snap.bytes().length;
+      if (snap.index() <= snapshotIndex) return; // a newer one was installed meanwhile
+      snapshotIndex = snap.index();
+      snapshotAtNs = done;
+      snapshotWalBytes = wal.bytes();
+      core.compact(snap, p.retainEntries());
+      SnapshotFile.deleteOlder(env.storage(), snap.index());
+      walSegmentsDeleted += wal.compact(core.logBase());
+    });
   }
 
   private void serveReads() {

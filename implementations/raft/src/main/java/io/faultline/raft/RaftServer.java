@@ -36,9 +36,11 @@ public final class RaftServer implements AutoCloseable {
    * @param httpPort    the HTTP API's port; 0 picks a free one
    * @param tickMs      the Raft tick: heartbeats every tick, elections after 10–20 ticks
    * @param walSync     when the write-ahead log syncs ({@code --wal-sync}; SAFE, group commit, by default)
+   * @param snapshots   the checkpoint policy ({@code --snapshot-entries}; {@link WalConfig.SnapshotPolicy#DEFAULT} by default)
    */
   public record Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir,
-      long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync) {
+      long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync,
+      WalConfig.SnapshotPolicy snapshots) {
     public static final long TICK_MS_DEFAULT = 100;
 
     /** Settings with the default (safe) WAL sync policy. */
@@ -47,12 +49,19 @@ public final class RaftServer implements AutoCloseable {
       this(nodeName, peerPorts, bindAddress, httpPort, dataDir, tickMs, readMode, bugs, seed, WalConfig.SyncPolicy.SAFE);
     }
 
+    /** Settings with the default checkpoint policy. */
+    public Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir, long tickMs,
+        RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync) {
+      this(nodeName, peerPorts, bindAddress, httpPort, dataDir, tickMs, readMode, bugs, seed, walSync, WalConfig.SnapshotPolicy.DEFAULT);
+    }
+
     public Config {
       Objects.requireNonNull(nodeName, "nodeName");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(readMode, "readMode");
       Objects.requireNonNull(walSync, "walSync");
+      Objects.requireNonNull(snapshots, "snapshots");
       peerPorts = Map.copyOf(new LinkedHashMap<>(peerPorts));
       bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
       for (String name : peerPorts.keySet()) nodeId(name);
@@ -74,7 +83,7 @@ public final class RaftServer implements AutoCloseable {
       RaftConfig.ReadMode mode = bugs.contains(Bug.LEASE_READ_UNSAFE) ? RaftConfig.ReadMode.LEASE : readMode;
       return new RaftConfig(d.id(), d.peers(), d.electionTicks(), d.heartbeatTicks(), d.preVote(), d.checkQuorum(), mode,
           d.clockDriftMax(), d.entriesPerMsgMax(), d.bytesPerMsgMax(), d.inflightMsgsMax(), d.inflightBytesMax(),
-          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, WalConfig.DEFAULT.withSync(walSync));
+          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, WalConfig.DEFAULT.withSync(walSync).withSnapshots(snapshots));
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Set;
  * <pre>
  * RaftServerMain &lt;nodeName&gt; &lt;n1:port,n2:port,...&gt; &lt;bindAddress&gt; &lt;httpPort&gt; &lt;dataDir&gt;
  *     [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]...
- *     [--seed N] [--watch-stdin]
+ *     [--snapshot-entries N] [--snapshot-retain N] [--seed N] [--watch-stdin]
  * </pre>
  *
  * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
@@ -23,8 +23,8 @@ import java.util.Set;
  */
 public final class RaftServerMain {
   static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
-      + " [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]... [--seed N]"
-      + " [--watch-stdin]";
+      + " [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]..."
+      + " [--snapshot-entries N] [--snapshot-retain N] [--seed N] [--watch-stdin]";
 
   private RaftServerMain() {}
 
@@ -58,6 +58,10 @@ public final class RaftServerMain {
           config.tickMs(), config.readMode(), config.bugs());
       System.out.printf("%s wal: sync %s, %d bytes, torn tails truncated %d%n", config.nodeName(), config.walSync().flagName(),
           node == null ? 0 : node.walBytes(), node == null ? 0 : node.walTornTailsTruncated());
+      WalConfig.SnapshotPolicy sp = config.snapshots();
+      System.out.printf("%s snapshots: %s%n", config.nodeName(), sp.enabled()
+          ? "every " + sp.entriesMax() + " entries or " + sp.walBytesMax() + " WAL bytes, " + sp.retainEntries() + " entries kept for laggards"
+          : "off");
     } catch (IOException | RuntimeException e) {
       System.err.println(config.nodeName() + " could not start: " + e);
       e.printStackTrace();
@@ -73,6 +77,8 @@ public final class RaftServerMain {
     Set<Bug> bugs = EnumSet.noneOf(Bug.class);
     long seed = 0;
     WalConfig.SyncPolicy walSync = WalConfig.SyncPolicy.SAFE;
+    WalConfig.SnapshotPolicy snapshots = WalConfig.SnapshotPolicy.DEFAULT;
+    long retain = snapshots.retainEntries();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--watch-stdin")) continue;
@@ -90,6 +96,16 @@ public final class RaftServerMain {
             }
             break;
           case "--wal-sync": walSync = WalConfig.SyncPolicy.fromFlag(v); break;
+          case "--snapshot-entries": {
+            long n = parseLong(a, v);
+            if (n < 0) throw new IllegalArgumentException("--snapshot-entries must be >= 0 (0: no snapshots), got " + n);
+            snapshots = n == 0 ? WalConfig.SnapshotPolicy.OFF : WalConfig.SnapshotPolicy.DEFAULT.withEntriesMax(n);
+            break;
+          }
+          case "--snapshot-retain":
+            retain = parseLong(a, v);
+            if (retain < 0) throw new IllegalArgumentException("--snapshot-retain must be >= 0, got " + retain);
+            break;
           case "--bug":
             Bug b = Bug.fromName(v);
             if (b == null) throw new IllegalArgumentException("--bug: no planted bug '" + v + "'");
@@ -104,7 +120,8 @@ public final class RaftServerMain {
     }
     if (positional != pos.length) throw new IllegalArgumentException("expected 5 positional arguments, got " + positional);
     return new RaftServer.Config(pos[0], parsePeers(pos[1]), pos[2], (int) parseLong("httpPort", pos[3]), Path.of(pos[4]),
-        tickMs, readMode, bugs, seed, walSync);
+        tickMs, readMode, bugs, seed, walSync,
+        snapshots.enabled() ? snapshots.withRetainEntries(retain) : snapshots);
   }
 
   /** {@code n1:20001,n2:20002} → names and ports, in order. */

@@ -42,6 +42,12 @@ import java.util.zip.CRC32C;
  * <p>Recovery ({@link #open}): a torn tail in the newest segment is zeroed, synced and reported (on
  * stderr and in {@link #tornTailsTruncated}); any other damage is a {@link WalCorruptException} naming
  * the file and offset. See {@link LogCodec} for how the two are told apart.
+ *
+ * <p>Compaction ({@link #compact}): once a snapshot covers the log up to an index, the oldest segments
+ * whose live entries all lie at or below it are deleted (the next segment's first index bounds them)
+ * and the directory fsynced; replay then starts at the first surviving segment. A follower that
+ * installs a snapshot writes a restart record (index, term): replay forgets every entry before it and
+ * continues after that index.
  */
 public final class Wal {
   public static final String TEMP_SEGMENT = "wal.tmp";
@@ -73,9 +79,12 @@ public final class Wal {
   private boolean chaining;
   private boolean dirty;
   private long closedSegmentBytes;
+  private int closedSegments;
   private volatile long bytes;
 
-  private Wal(Storage storage, Timers timers, WalConfig cfg, List<Entry> entries, long commit, TornTail torn) {
+  private final long recoveredBase;
+
+  private Wal(Storage storage, Timers timers, WalConfig cfg, long base, List<Entry> entries, long commit, TornTail torn) {
     this.storage = storage;
     this.timers = timers;
     this.cfg = cfg;
@@ -83,7 +92,8 @@ public final class Wal {
     this.recoveredEntries = entries;
     this.recoveredCommit = commit;
     this.tornTail = torn;
-    this.lastIndex = entries.size();
+    this.recoveredBase = base;
+    this.lastIndex = base + entries.size();
   }
 
   /** The segment's file name. */
@@ -122,6 +132,7 @@ public final class Wal {
     List<String> segments = new ArrayList<>();
     for (String n : storage.list()) if (SEGMENT.matcher(n).matches()) segments.add(n);
     List<Entry> log = new ArrayList<>();
+    long base = -1;
     long commit = 0;
     TornTail torn = null;
     long total = 0;
@@ -138,7 +149,7 @@ public final class Wal {
       Matcher m = SEGMENT.matcher(name);
       if (!m.matches()) throw new IllegalStateException(name);
       long seq = Long.parseLong(m.group(1));
-      if (seq != sequence + 1) throw new WalCorruptException(name, 0, "segment " + seq + " follows segment " + sequence + ": one is missing");
+      if (sequence != 0 && seq != sequence + 1) throw new WalCorruptException(name, 0, "segment " + seq + " follows segment " + sequence + ": one is missing");
       String headerProblem = checkHeader(buf, seq);
       if (headerProblem != null) {
         if (last && LogCodec.dataEnd(buf, Math.min(HEADER_BYTES, length), length) <= HEADER_BYTES) {
@@ -169,10 +180,22 @@ public final class Wal {
           long index = p.getLong();
           byte[] data = new byte[f.payloadLength() - 16];
           p.get(data);
-          if (index < 1 || index > log.size() + 1) throw new WalCorruptException(name, pos, "entry " + index + " leaves a gap after entry " + log.size());
+          if (base < 0) base = index - 1;
+          if (index < 1 || index > base + log.size() + 1) {
+            throw new WalCorruptException(name, pos, "entry " + index + " leaves a gap after entry " + (base + log.size()));
+          }
           if (term < 1) throw new WalCorruptException(name, pos, "entry " + index + " has term " + term);
-          log.subList((int) index - 1, log.size()).clear();
+          if (index <= base) {
+            log.clear();
+            base = index - 1;
+          }
+          log.subList((int) (index - base) - 1, log.size()).clear();
           log.add(new Entry(term, index, data));
+        } else if (f.type() == LogCodec.RESTART && f.payloadLength() == 16) {
+          long index = p.getLong();
+          if (index < 1) throw new WalCorruptException(name, pos, "log restart at " + index);
+          log.clear();
+          base = index;
         } else if (f.type() == LogCodec.COMMIT && f.payloadLength() == 8) {
           commit = Math.max(commit, p.getLong());
         } else {
@@ -186,13 +209,14 @@ public final class Wal {
       allocated = length;
       total += length;
     }
-    Wal wal = new Wal(storage, timers, cfg, List.copyOf(log), commit, torn);
+    Wal wal = new Wal(storage, timers, cfg, Math.max(base, 0), List.copyOf(log), commit, torn);
     wal.sequence = sequence;
     if (current != null) {
       wal.segment = current;
       wal.writePos = end;
       wal.allocatedEnd = wal.allocatedEnd(current, allocated);
       wal.closedSegmentBytes = total - allocated;
+      wal.closedSegments = segments.size() - 1;
     }
     wal.bytes = total;
     if (cfg.sync() == WalConfig.SyncPolicy.INTERVAL) wal.scheduleIntervalSync();
@@ -220,7 +244,10 @@ public final class Wal {
     return String.format("faultline wal: torn tail in %s at offset %d: %d bytes dropped, %s", t.file(), t.offset(), t.bytesDropped(), what);
   }
 
-  /** Entries recovered at open, in index order. */
+  /** The index before the first recovered entry (0 for a log never compacted or restarted). */
+  public long recoveredBase() { return recoveredBase; }
+
+  /** Entries recovered at open, in index order, contiguous after {@link #recoveredBase()}. */
   public List<Entry> recoveredEntries() { return recoveredEntries; }
 
   /** The highest commit index recovered at open (0 when none was written). */
@@ -237,6 +264,16 @@ public final class Wal {
 
   public WalConfig config() { return cfg; }
 
+  /** Segments before the one being written (still on disk). */
+  public int closedSegments() { return closedSegments; }
+
+  /** The first index of the segment being written (its name's), 0 when there is none. */
+  public long currentFirstIndex() {
+    if (segment == null) return 0;
+    Matcher m = SEGMENT.matcher(segment);
+    return m.matches() ? Long.parseLong(m.group(2)) : 0;
+  }
+
   /** Whether {@link #append} acknowledges before the data is synced ({@code INTERVAL}). */
   boolean acknowledgesBeforeSync() { return cfg.sync() == WalConfig.SyncPolicy.INTERVAL; }
 
@@ -248,8 +285,19 @@ public final class Wal {
    * {@code onDurable} must be null.
    */
   public void append(List<Entry> entries, long commit, boolean sync, Runnable onDurable) {
-    List<byte[]> records = new ArrayList<>(entries.size() + 1);
+    append(null, entries, commit, sync, onDurable);
+  }
+
+  /** {@link #append}, the batch starting with a restart of the log after {@code restart} (when not null). */
+  public void append(Snapshot restart, List<Entry> entries, long commit, boolean sync, Runnable onDurable) {
+    List<byte[]> records = new ArrayList<>(entries.size() + 2);
     int total = 0;
+    if (restart != null) {
+      byte[] r = LogCodec.restart(restart.index(), restart.term());
+      records.add(r);
+      total += r.length;
+      lastIndex = restart.index();
+    }
     for (Entry e : entries) {
       byte[] r = LogCodec.entry(e);
       records.add(r);
@@ -334,6 +382,7 @@ public final class Wal {
     if (segment != null) {
       storage.fsync(segment, () -> { });
       closedSegmentBytes += allocatedEnd;
+      closedSegments++;
       dirty = false;
     }
     sequence++;
@@ -352,6 +401,33 @@ public final class Wal {
         runWaiting();
       });
     });
+  }
+
+  /**
+   * Deletes the oldest segments whose live entries all lie at or below {@code base} (covered by a
+   * durable snapshot), never the segment being written; the directory is fsynced after. Returns how
+   * many were deleted.
+   */
+  public int compact(long base) {
+    List<String> segments = new ArrayList<>();
+    for (String n : storage.list()) if (SEGMENT.matcher(n).matches()) segments.add(n);
+    int deleted = 0;
+    for (int i = 0; i + 1 < segments.size(); i++) {
+      String n = segments.get(i);
+      if (n.equals(segment)) break;
+      Matcher next = SEGMENT.matcher(segments.get(i + 1));
+      if (!next.matches() || Long.parseLong(next.group(2)) - 1 > base) break;
+      long size = storage.size(n);
+      storage.delete(n);
+      closedSegmentBytes -= Math.max(0, size);
+      closedSegments--;
+      deleted++;
+    }
+    if (deleted > 0) {
+      bytes = closedSegmentBytes + allocatedEnd;
+      storage.fsyncDirectory(() -> { });
+    }
+    return deleted;
   }
 
   private void scheduleIntervalSync() {

@@ -21,13 +21,14 @@ final class WireCodec implements TcpTransport.Codec<Wire> {
   public byte[] encode(Wire w) {
     if (w instanceof Message) {
       Message m = (Message) w;
-      int size = MESSAGE_HEADER_BYTES;
+      int size = MESSAGE_HEADER_BYTES + 4 + m.data().length;
       for (Entry e : m.entries()) size += ENTRY_HEADER_BYTES + e.data().length;
       ByteBuffer b = ByteBuffer.allocate(size);
       b.put(MESSAGE).put((byte) m.type().ordinal()).putInt(m.from()).putInt(m.to()).putLong(m.term()).putLong(m.logTerm())
           .putLong(m.index()).putLong(m.commit()).put((byte) (m.reject() ? 1 : 0)).putLong(m.hint()).putLong(m.round())
           .putInt(m.entries().size());
       for (Entry e : m.entries()) b.putLong(e.term()).putLong(e.index()).putInt(e.data().length).put(e.data());
+      b.putInt(m.data().length).put(m.data());
       return b.array();
     }
     if (w instanceof ClientRequest) {
@@ -70,8 +71,12 @@ final class WireCodec implements TcpTransport.Codec<Wire> {
           b.get(data);
           entries.add(new Entry(et, ei, data));
         }
+        int dataLength = b.getInt();
+        if (dataLength < 0 || dataLength > b.remaining()) throw new IllegalArgumentException("bad data length " + dataLength);
+        byte[] data = new byte[dataLength];
+        b.get(data);
         requireEnd(b);
-        return new Message(type, from, to, term, logTerm, index, entries, commit, reject, hint, round);
+        return new Message(type, from, to, term, logTerm, index, entries, commit, reject, hint, round, data);
       }
       case CLIENT_REQUEST: {
         long id = b.getLong();
