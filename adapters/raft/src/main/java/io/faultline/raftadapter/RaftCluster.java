@@ -177,21 +177,10 @@ public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, 
    * nodes run to elect one (a node that died at startup, say).
    */
   public Optional<String> awaitLeader(long timeoutMs) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     int majority = nodes.size() / 2 + 1;
-    while (System.nanoTime() < deadline) {
-      if (nodes.stream().filter(RaftNodeProcess::isRunning).count() < majority) return Optional.empty();
-      Optional<String> leader = leader();
-      if (leader.isPresent()) return leader;
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    return Optional.empty();
+    return LeaderAware.await(this, () -> nodes.stream().filter(RaftNodeProcess::isRunning).count() >= majority, timeoutMs, 50);
   }
+
 
   @Override
   public void close() throws IOException {

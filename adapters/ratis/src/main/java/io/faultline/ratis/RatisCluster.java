@@ -170,21 +170,10 @@ public final class RatisCluster implements Cluster, LeaderAware, NetworkControl 
    * nodes run to elect one (a node that died at startup, say).
    */
   Optional<String> awaitLeader(long timeoutMs) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     int majority = nodes.size() / 2 + 1;
-    while (System.nanoTime() < deadline) {
-      if (nodes.stream().filter(RatisNode::isRunning).count() < majority) return Optional.empty();
-      Optional<String> leader = leader();
-      if (leader.isPresent()) return leader;
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    return Optional.empty();
+    return LeaderAware.await(this, () -> nodes.stream().filter(RatisNode::isRunning).count() >= majority, timeoutMs, 100);
   }
+
 
   @Override
   public void close() throws IOException {
