@@ -89,6 +89,10 @@ final class RunCommand implements Callable<Integer> {
       description = "The image of a peer started in a container (postgres, kafka, redis, toxiproxy), e.g. toxiproxy=ghcr.io/shopify/toxiproxy:2.9.0 (repeatable).")
   java.util.Map<String, String> images = new java.util.LinkedHashMap<>();
 
+  @Option(names = "--system-option", paramLabel = "KEY=VALUE",
+      description = "An option of the system under test, passed on to it (repeatable), e.g. snapshot-entries=0 or wal-segment-bytes=1048576 for raft; a key the system does not have is refused, naming the ones it has.")
+  java.util.Map<String, String> systemOptions = new java.util.LinkedHashMap<>();
+
   @Option(names = "--combined", description = "Several fault families at once instead of one at a time.")
   boolean combined;
 
@@ -132,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut(system);
     return new RunSpec(system, workload, nem, targets, Durations.parseMs(time), concurrency, s, dir,
         new LinkedHashSet<>(bugs), nodes != null ? nodes : Catalog.defaultNodeCount(system), Durations.parseMs(nemesisInterval), Durations.parseMs(quietPeriod), opsPerKey, keyDist,
-        isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy, images);
+        isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy, images, systemOptions);
   }
 
   /** What the infrastructure {@code spec} asks for lacks here, said plainly, or null when nothing does. */

@@ -33,11 +33,24 @@ import java.util.Set;
  *                          a container where a Docker engine answers
  * @param deploy            local (child processes, default) or containers (Testcontainers, needs Docker)
  * @param images            peer name to image, for peers started in containers (--image); empty for the defaults
+ * @param options           options of the system under test as given (--system-option KEY=VALUE), passed on
+ *                          to it; the system refuses a key it does not have
  */
 record RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
     long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
     String keyDistribution, String isolation, List<String> consistencyModels, String network, boolean combined,
-    boolean partitionClients, String toxiproxy, String deploy, java.util.Map<String, String> images) {
+    boolean partitionClients, String toxiproxy, String deploy, java.util.Map<String, String> images,
+    java.util.Map<String, String> options) {
+
+  /** A run without system options. */
+  RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
+      long seed, Path out, Set<String> bugs, int nodes, long nemesisIntervalMs, long quietMs, int opsPerKey,
+      String keyDistribution, String isolation, List<String> consistencyModels, String network, boolean combined,
+      boolean partitionClients, String toxiproxy, String deploy, java.util.Map<String, String> images) {
+    this(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs, quietMs, opsPerKey,
+        keyDistribution, isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy, images,
+        java.util.Map.of());
+  }
 
   /** A run with the default images. */
   RunSpec(String system, String workload, List<String> nemeses, String targets, long timeMs, int concurrency,
@@ -61,9 +74,20 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
   /** The same run with the given transactional options. */
   RunSpec withTxn(String newIsolation, List<String> models) {
     return new RunSpec(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs,
-        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients, toxiproxy, deploy, images);
+        quietMs, opsPerKey, keyDistribution, newIsolation, models, network, combined, partitionClients, toxiproxy, deploy, images,
+        options);
   }
 
+  /** The same run with these system options (--system-option). */
+  RunSpec withOptions(java.util.Map<String, String> newOptions) {
+    return new RunSpec(system, workload, nemeses, targets, timeMs, concurrency, seed, out, bugs, nodes, nemesisIntervalMs,
+        quietMs, opsPerKey, keyDistribution, isolation, consistencyModels, network, combined, partitionClients, toxiproxy, deploy,
+        images, newOptions);
+  }
+
+  /** System options set from their own flags, not through --system-option. */
+  static final Set<String> GENERATED_OPTIONS = Set.of("isolation", "network", "toxiproxy", "partition-clients", "fake-clock",
+      io.faultline.containers.Deploy.OPTION);
   static final List<String> NETWORKS = List.of("proxy", "netns", "toxiproxy");
   static final List<String> DEPLOYS = List.of("local", "containers");
   static final String DEPLOY_DEFAULT = "local";
@@ -85,6 +109,12 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     if (toxiproxy != null) io.faultline.local.ToxiproxyNetwork.parseEndpoint(toxiproxy);
     images = java.util.Map.copyOf(images == null ? java.util.Map.of() : images);
     peerImages(images);
+    options = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(options == null ? java.util.Map.of() : options));
+    for (java.util.Map.Entry<String, String> e : options.entrySet()) {
+      require(e.getKey().matches("[a-z0-9][a-z0-9.-]*"), "--system-option", e.getKey() + "=" + e.getValue(), "KEY=VALUE with a lower-case key");
+      require(!GENERATED_OPTIONS.contains(e.getKey()), "--system-option", e.getKey() + "=" + e.getValue(),
+          "a key other than " + GENERATED_OPTIONS + ", which have their own flags");
+    }
     require(isolation == null || ISOLATIONS.contains(isolation), "--isolation", isolation, String.join("|", ISOLATIONS));
     bugs = Set.copyOf(bugs);
     Objects.requireNonNull(out, "out");
@@ -155,6 +185,10 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
       a.add("--bug");
       a.add(b);
     }
+    for (java.util.Map.Entry<String, String> e : options.entrySet()) {
+      a.add("--system-option");
+      a.add(e.getKey() + "=" + e.getValue());
+    }
     StringBuilder sb = new StringBuilder();
     for (String s : a) {
       if (sb.length() > 0) sb.append(' ');
@@ -175,6 +209,7 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     }
     if (partitionClients) m.put("partition-clients", "true");
     if (nemeses.stream().anyMatch(n -> n.equals("clock") || n.startsWith("clock-"))) m.put("fake-clock", "true");
+    m.putAll(options);
     return m;
   }
 }

@@ -33,6 +33,27 @@ class RunSpecTest {
   }
 
   @Test
+  void systemOptions_arePassedOn_andRerun_butNotTheOnesWithTheirOwnFlags() {
+    RunSpec s = spec("one", 30_000, 10).withOptions(java.util.Map.of("wal-segment-bytes", "1048576", "snapshot-entries", "0"));
+    assertEquals("0", s.systemOptions().get("snapshot-entries"));
+    assertEquals("1048576", s.systemOptions().get("wal-segment-bytes"));
+    assertTrue(s.command().contains("--system-option snapshot-entries=0 --system-option wal-segment-bytes=1048576"), s.command());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> spec("one", 30_000, 10).withOptions(java.util.Map.of("isolation", "serializable")));
+    assertTrue(e.getMessage().contains("--system-option") && e.getMessage().contains("isolation=serializable"), e.getMessage());
+  }
+
+  @Test
+  void unknownSystemOption_isAnError_namingTheKeysTheSystemHas() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> io.faultline.raftadapter.RaftOptions.from(java.util.Map.of("wal-segment-byte", "1")));
+    assertTrue(e.getMessage().contains("wal-segment-byte") && e.getMessage().contains("wal-segment-bytes"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> io.faultline.raftadapter.RaftOptions.from(java.util.Map.of("wal-segment-bytes", "100")));
+    assertTrue(e.getMessage().contains("wal-segment-bytes must be"), e.getMessage());
+  }
+
+  @Test
   void durations_parseAndFormat_asPeopleWriteThem() {
     assertEquals(500, Durations.parseMs("500ms"));
     assertEquals(30_000, Durations.parseMs("30s"));

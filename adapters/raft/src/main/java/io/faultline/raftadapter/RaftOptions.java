@@ -1,6 +1,7 @@
 package io.faultline.raftadapter;
 
 import io.faultline.local.LocalDeployment;
+import io.faultline.raft.WalConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -21,14 +22,17 @@ import java.util.TreeSet;
  *                 snapshots off; -1, the default, leaves the node's own policy)
  * @param snapshotRetain entries a leader keeps below its snapshot for slow followers (option
  *                 {@value #SNAPSHOT_RETAIN}; -1, the default, leaves the node's own)
+ * @param walSegmentBytes the WAL's segment size in bytes (option {@value #WAL_SEGMENT_BYTES}; -1, the default,
+ *                 leaves the node's own)
  *
  * <p>Option {@value #FAKE_CLOCK} is accepted and changes nothing: our nodes' clocks are set through
  * their admin endpoint, no libfaketime needed.
  */
 public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network,
-    long snapshotEntries, long snapshotRetain) {
+    long snapshotEntries, long snapshotRetain, long walSegmentBytes) {
   public static final String SNAPSHOT_ENTRIES = "snapshot-entries";
   public static final String SNAPSHOT_RETAIN = "snapshot-retain";
+  public static final String WAL_SEGMENT_BYTES = "wal-segment-bytes";
   public static final String TICK_MS = "tick-ms";
   public static final String READ_MODE = "read-mode";
   public static final String NETWORK = "network";
@@ -37,7 +41,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
   public static final String TOXIPROXY = "toxiproxy";
   static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY, SNAPSHOT_ENTRIES,
-      SNAPSHOT_RETAIN);
+      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;
@@ -46,6 +50,10 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     Objects.requireNonNull(network, "network");
     if (tickMs < TICK_MS_MIN || tickMs > TICK_MS_MAX) {
       throw new IllegalArgumentException(TICK_MS + " must be " + TICK_MS_MIN + ".." + TICK_MS_MAX + ", got " + tickMs);
+    }
+    if (walSegmentBytes != -1 && (walSegmentBytes < WalConfig.SEGMENT_BYTES_MIN || walSegmentBytes > WalConfig.SEGMENT_BYTES_MAX)) {
+      throw new IllegalArgumentException(WAL_SEGMENT_BYTES + " must be " + WalConfig.SEGMENT_BYTES_MIN + ".." + WalConfig.SEGMENT_BYTES_MAX
+          + ", got " + walSegmentBytes);
     }
     if (!readMode.equals("read_index") && !readMode.equals("lease")) {
       throw new IllegalArgumentException(READ_MODE + " must be read_index or lease, got '" + readMode + "'");
@@ -75,7 +83,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
       default: throw new IllegalArgumentException(NETWORK + " must be proxy, netns or toxiproxy, got '" + networkName + "'");
     }
     return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network,
-        count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN));
+        count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN), count(options, WAL_SEGMENT_BYTES));
   }
 
   /** A whole number >= 0, or -1 when the option is absent. */

@@ -37,11 +37,19 @@ public final class RaftServer implements AutoCloseable {
    * @param tickMs      the Raft tick: heartbeats every tick, elections after 10–20 ticks
    * @param walSync     when the write-ahead log syncs ({@code --wal-sync}; SAFE, group commit, by default)
    * @param snapshots   the checkpoint policy ({@code --snapshot-entries}; {@link WalConfig.SnapshotPolicy#DEFAULT} by default)
+   * @param walSegmentBytes the WAL's segment size ({@code --wal-segment-bytes}; {@link WalConfig#SEGMENT_BYTES_MAX_DEFAULT} by default)
    */
   public record Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir,
       long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync,
-      WalConfig.SnapshotPolicy snapshots) {
+      WalConfig.SnapshotPolicy snapshots, int walSegmentBytes) {
     public static final long TICK_MS_DEFAULT = 100;
+
+    /** Settings with the default segment size. */
+    public Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir, long tickMs,
+        RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync, WalConfig.SnapshotPolicy snapshots) {
+      this(nodeName, peerPorts, bindAddress, httpPort, dataDir, tickMs, readMode, bugs, seed, walSync, snapshots,
+          WalConfig.SEGMENT_BYTES_MAX_DEFAULT);
+    }
 
     /** Settings with the default (safe) WAL sync policy. */
     public Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir, long tickMs,
@@ -71,6 +79,11 @@ public final class RaftServer implements AutoCloseable {
       }
       if (httpPort < 0 || httpPort > 65_535) throw new IllegalArgumentException("httpPort must be 0..65535, got " + httpPort);
       if (tickMs < 1 || tickMs > 10_000) throw new IllegalArgumentException("tickMs must be 1..10000, got " + tickMs);
+      walConfig(walSync, snapshots, walSegmentBytes);
+    }
+
+    private static WalConfig walConfig(WalConfig.SyncPolicy walSync, WalConfig.SnapshotPolicy snapshots, int walSegmentBytes) {
+      return WalConfig.DEFAULT.withSync(walSync).withSnapshots(snapshots).withSegmentBytes(walSegmentBytes);
     }
 
     public int port() { return peerPorts.get(nodeName); }
@@ -83,7 +96,7 @@ public final class RaftServer implements AutoCloseable {
       RaftConfig.ReadMode mode = bugs.contains(Bug.LEASE_READ_UNSAFE) ? RaftConfig.ReadMode.LEASE : readMode;
       return new RaftConfig(d.id(), d.peers(), d.electionTicks(), d.heartbeatTicks(), d.preVote(), d.checkQuorum(), mode,
           d.clockDriftMax(), d.entriesPerMsgMax(), d.bytesPerMsgMax(), d.inflightMsgsMax(), d.inflightBytesMax(),
-          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, WalConfig.DEFAULT.withSync(walSync).withSnapshots(snapshots));
+          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, walConfig(walSync, snapshots, walSegmentBytes));
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Set;
  * <pre>
  * RaftServerMain &lt;nodeName&gt; &lt;n1:port,n2:port,...&gt; &lt;bindAddress&gt; &lt;httpPort&gt; &lt;dataDir&gt;
  *     [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]...
- *     [--snapshot-entries N] [--snapshot-retain N] [--seed N] [--watch-stdin]
+ *     [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--seed N] [--watch-stdin]
  * </pre>
  *
  * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
@@ -24,7 +24,7 @@ import java.util.Set;
 public final class RaftServerMain {
   static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
       + " [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]..."
-      + " [--snapshot-entries N] [--snapshot-retain N] [--seed N] [--watch-stdin]";
+      + " [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--seed N] [--watch-stdin]";
 
   private RaftServerMain() {}
 
@@ -79,6 +79,7 @@ public final class RaftServerMain {
     WalConfig.SyncPolicy walSync = WalConfig.SyncPolicy.SAFE;
     WalConfig.SnapshotPolicy snapshots = WalConfig.SnapshotPolicy.DEFAULT;
     long retain = snapshots.retainEntries();
+    long segmentBytes = WalConfig.SEGMENT_BYTES_MAX_DEFAULT;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--watch-stdin")) continue;
@@ -106,6 +107,13 @@ public final class RaftServerMain {
             retain = parseLong(a, v);
             if (retain < 0) throw new IllegalArgumentException("--snapshot-retain must be >= 0, got " + retain);
             break;
+          case "--wal-segment-bytes":
+            segmentBytes = parseLong(a, v);
+            if (segmentBytes < WalConfig.SEGMENT_BYTES_MIN || segmentBytes > WalConfig.SEGMENT_BYTES_MAX) {
+              throw new IllegalArgumentException("--wal-segment-bytes must be " + WalConfig.SEGMENT_BYTES_MIN + ".."
+                  + WalConfig.SEGMENT_BYTES_MAX + ", got " + segmentBytes);
+            }
+            break;
           case "--bug":
             Bug b = Bug.fromName(v);
             if (b == null) throw new IllegalArgumentException("--bug: no planted bug '" + v + "'");
@@ -121,7 +129,7 @@ public final class RaftServerMain {
     if (positional != pos.length) throw new IllegalArgumentException("expected 5 positional arguments, got " + positional);
     return new RaftServer.Config(pos[0], parsePeers(pos[1]), pos[2], (int) parseLong("httpPort", pos[3]), Path.of(pos[4]),
         tickMs, readMode, bugs, seed, walSync,
-        snapshots.enabled() ? snapshots.withRetainEntries(retain) : snapshots);
+        snapshots.enabled() ? snapshots.withRetainEntries(retain) : snapshots, (int) segmentBytes);
   }
 
   /** {@code n1:20001,n2:20002} → names and ports, in order. */
