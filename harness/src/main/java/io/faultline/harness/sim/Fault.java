@@ -10,7 +10,9 @@ import java.util.Map;
  *
  * @param node  target node id, or 0 for whichever node leads (highest term) when the fault fires
  * @param mask  node-set bitmask (bit i-1 = node i): one side of a PARTITION, the nodes of CRASH_SET;
- *              for PARTITION_LEADER, 1 = the leader keeps one follower with it
+ *              for PARTITION_LEADER, 1 = the leader keeps one follower with it; for MEMBERSHIP, the voters
+ *              to reach; for CRASH_LEADER_IN_JOINT, 0 = crash once the leader enters the joint configuration,
+ *              1 = once it appended C_new after it
  */
 public record Fault(long atMs, Kind kind, int node, long mask, long durationMs) {
   public enum Kind {
@@ -35,7 +37,16 @@ public record Fault(long atMs, Kind kind, int node, long mask, long durationMs) 
      */
     LEASE_SKEW,
     /** Flip a synced bit of the node's log, then crash it, so it reads the log back at restart. */
-    BIT_FLIP;
+    BIT_FLIP,
+    /**
+     * Change the voters to {@code mask} (spare nodes join as learners first, then the voters change in
+     * one proposal), retried by whichever node leads until done or a bound.
+     */
+    MEMBERSHIP,
+    /** The leader hands over to {@code node} (0: a voter at random). */
+    TRANSFER_LEADER,
+    /** Crash the next leader seen between a joint configuration and the final one ({@code mask}), down for {@code durationMs}. */
+    CRASH_LEADER_IN_JOINT;
 
     String label() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
 

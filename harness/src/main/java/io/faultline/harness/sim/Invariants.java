@@ -2,6 +2,7 @@ package io.faultline.harness.sim;
 
 import io.faultline.raft.Entry;
 import io.faultline.raft.HardState;
+import io.faultline.raft.Membership;
 import io.faultline.raft.RaftCore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,11 @@ import java.util.Map;
  * Raft's safety properties (paper Figure 3), checked after every simulation step, incrementally so a
  * step costs about the entries that changed:
  * <ul>
- *   <li>election safety: at most one leader per term; and a node's durable vote never changes within a term;
+ *   <li>election safety: at most one leader per term (ever, so never two at once); and a node's durable
+ *       vote never changes within a term;
+ *   <li>configuration overlap: every configuration entry in a node's log has quorums that intersect those
+ *       of the configuration before it in that log (so no two majorities of configurations in use one
+ *       after the other can decide apart: a joint step shares a half with each neighbour);
  *   <li>log matching: entries with the same index and term hold the same command and follow the same
  *       term (which, by induction, makes the logs identical up to there);
  *   <li>leader completeness: a leader of term T holds every entry known committed by a node of term &lt; T;
@@ -52,8 +57,13 @@ final class Invariants {
   private final List<Long> committedBy = new ArrayList<>();
   private final Map<Long, Entry> applied = new HashMap<>();
   private final NodeView[] views;
+  /** Off only to show that a planted bug breaks the other properties too, not just this one. */
+  private final boolean checkConfigurationOverlap;
 
-  Invariants(int nodes) {
+  Invariants(int nodes) { this(nodes, true); }
+
+  Invariants(int nodes, boolean checkConfigurationOverlap) {
+    this.checkConfigurationOverlap = checkConfigurationOverlap;
     views = new NodeView[nodes + 1];
     for (int i = 1; i <= nodes; i++) views[i] = new NodeView();
   }
@@ -127,6 +137,14 @@ final class Invariants {
       if (seen != null && (!seen.entry().sameAs(e) || seen.prevTerm() != prevTerm)) {
         throw new Violation("log matching: n" + node + " holds " + e + " after term " + prevTerm + ", another node holds "
             + seen.entry() + " after term " + seen.prevTerm());
+      }
+      if (checkConfigurationOverlap && e.isMembership()) {
+        Membership before = c.membershipAt(i - 1);
+        Membership after = c.membershipAt(i);
+        if (!Membership.quorumsIntersect(before, after)) {
+          throw new Violation("configuration overlap: n" + node + "'s log changes " + before + " to " + after + " at " + e
+              + " in one step: a majority of each can decide without the other");
+        }
       }
       v.terms.add(e.term());
     }

@@ -21,8 +21,15 @@ import java.util.Map;
  * applied entries, 0 none; {@code snapshotRetainEntries} kept by a leader for laggards) comes from a
  * stream of its own, so the other parameters of a seed are those it had before snapshots existed; a
  * schedule written before then (no such fields) replays without snapshots, as it ran.
+ *
+ * <p>Membership, from a stream of its own as well: half the clean seeds and all those with
+ * raft.single-step-membership (the other planted bugs' seeds stay as they were) run
+ * {@code spareNodes} = 2 nodes beyond the initial cluster, which join as learners and become voters;
+ * their faults change the voters (add, remove, replace, one or two at a time, sometimes while the leader
+ * is cut off or with the leader crashed inside the joint phase) and transfer leadership. The other half
+ * run exactly as before membership existed.
  */
-public record Schedule(long seed, String bug, int nodes, int clients, int keys, long durationMs, int opsMax,
+public record Schedule(long seed, String bug, int nodes, int spareNodes, int clients, int keys, long durationMs, int opsMax,
     int readPct, int casPct, String readMode, int entriesPerMsgMax, int inflightMsgsMax, long snapshotEntries,
     long snapshotRetainEntries, double dropProbability, double duplicateProbability, long delayUsMin, long delayUsMax, double slowProbability,
     long slowDelayUsMax, long fsyncUsMin, long fsyncUsMax, double stallProbability, long stallMs,
@@ -33,11 +40,14 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
   public static final int HEARTBEAT_TICKS = 1;
   public static final String READ_INDEX = "read-index";
   public static final String LEASE = "lease";
+  /** Nodes beyond the initial cluster that membership changes may add. */
+  public static final int SPARE_NODES_MAX = 2;
 
   public Schedule {
     clockRates = List.copyOf(clockRates);
     faults = List.copyOf(faults);
     if (nodes != 3 && nodes != 5) throw new IllegalArgumentException("nodes must be 3 or 5, got " + nodes);
+    if (spareNodes < 0 || spareNodes > SPARE_NODES_MAX) throw new IllegalArgumentException("spare_nodes must be in 0.." + SPARE_NODES_MAX + ", got " + spareNodes);
     if (clockRates.size() != nodes) throw new IllegalArgumentException("clock_rates needs " + nodes + " values, got " + clockRates.size());
     if (clients < 1 || clients > 64) throw new IllegalArgumentException("clients must be in 1..64, got " + clients);
     if (keys < 1) throw new IllegalArgumentException("keys must be >= 1, got " + keys);
@@ -47,7 +57,12 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     if (readPct < 0 || casPct < 0 || readPct + casPct > 100) throw new IllegalArgumentException("read_pct + cas_pct must be in 0..100");
     if (!readMode.equals(READ_INDEX) && !readMode.equals(LEASE)) throw new IllegalArgumentException("read_mode must be read-index or lease, got " + readMode);
     if (bug != null && Bug.fromName(bug) == null) throw new IllegalArgumentException("unknown bug '" + bug + "'");
-    for (Fault f : faults) if (f.node() > nodes) throw new IllegalArgumentException("fault " + f + " names a node beyond " + nodes);
+    for (Fault f : faults) {
+      if (f.node() > nodes + spareNodes) throw new IllegalArgumentException("fault " + f + " names a node beyond " + (nodes + spareNodes));
+      if (f.kind() == Fault.Kind.MEMBERSHIP && (f.mask() <= 0 || f.mask() >= 1L << (nodes + spareNodes))) {
+        throw new IllegalArgumentException("fault " + f + ": the voters must be a non-empty set of the " + (nodes + spareNodes) + " nodes");
+      }
+    }
   }
 
   /** The swarm parameters and fault schedule that {@code seed} picks. */
@@ -84,11 +99,12 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     for (int i = 0; i < nodes; i++) rates.add(edges ? (r.chance(0.5) ? 1 - driftMax : 1 + driftMax) : 1 + drift * (2 * r.nextDouble() - 1));
     List<Fault> faults = generateFaults(r, nodes, durationMs);
     long[] snapshots = snapshotPolicy(seed, bug);
+    int spares = membershipFaults(seed, bug, nodes, durationMs, faults);
     if (lease) {
       for (int i = r.nextInt(3); i > 0; i--) faults.add(new Fault(150 + r.nextInt((int) durationMs - 250), Fault.Kind.LEASE_SKEW, 0, 0, 200 + r.nextInt(300)));
       faults.sort((a, b) -> Long.compare(a.atMs(), b.atMs()));
     }
-    return new Schedule(seed, bug == null ? null : bug.switchName(), nodes, clients, keys, durationMs, opsMax, readPct, casPct,
+    return new Schedule(seed, bug == null ? null : bug.switchName(), nodes, spares, clients, keys, durationMs, opsMax, readPct, casPct,
         lease ? LEASE : READ_INDEX, entriesPerMsgMax, inflightMsgsMax, snapshots[0], snapshots[1], drop, dup, delayMin, delayMax, slow, slowMax,
         fsyncMin, fsyncMax, stall, stallMs, torn, driftMax, rates, faults);
   }
@@ -103,6 +119,48 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     long retain = SNAPSHOT_RETAIN[r.nextInt(SNAPSHOT_RETAIN.length)];
     if (bug == Bug.TRUNCATE_COMMITTED && entries == 0) entries = 5;
     return new long[] {entries, retain};
+  }
+
+  /**
+   * Membership faults, appended to {@code out} (sorted by the caller); returns the spare nodes the run
+   * needs. Each change starts from the voters the previous one aimed at and keeps at least three.
+   */
+  private static int membershipFaults(long seed, Bug bug, int nodes, long durationMs, List<Fault> out) {
+    Random r = SplitMix64.derive(seed, "membership");
+    // the other planted bugs keep the seeds their budgets were measured on
+    if (bug != Bug.SINGLE_STEP_MEMBERSHIP && (bug != null || !r.chance(0.5))) return 0;
+    int total = nodes + SPARE_NODES_MAX;
+    List<Integer> voters = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) voters.add(i);
+    int count = 1 + r.nextInt(4);
+    for (int k = 0; k < count; k++) {
+      long at = 100 + r.nextInt((int) Math.max(1, durationMs - 400));
+      if (k > 0 && r.chance(0.35)) {
+        out.add(new Fault(at, Fault.Kind.TRANSFER_LEADER, 0, 0, 0));
+        continue;
+      }
+      List<Integer> outside = new ArrayList<>();
+      for (int i = 1; i <= total; i++) if (!voters.contains(i)) outside.add(i);
+      int change = 1 + r.nextInt(2);
+      int kind = bug == Bug.SINGLE_STEP_MEMBERSHIP && k == 0 ? 2 : r.nextInt(3);
+      List<Integer> next = new ArrayList<>(voters);
+      List<Integer> removable = new ArrayList<>(voters);
+      for (int j = 0; j < change; j++) {
+        // 0 add, 1 remove, 2 replace; at most 5 voters, at least 3
+        boolean add = (kind == 0 || kind == 2) && !outside.isEmpty() && next.size() < 5 + (kind == 2 ? 1 : 0);
+        if (add) next.add(outside.remove(r.nextInt(outside.size())));
+        if ((kind == 1 || kind == 2) && next.size() > 3) next.remove(removable.remove(r.nextInt(removable.size())));
+      }
+      if (next.equals(voters)) continue;
+      long mask = 0;
+      for (int v : next) mask |= 1L << (v - 1);
+      if (r.chance(0.25)) out.add(new Fault(at, Fault.Kind.PARTITION_LEADER, 0, 0, 100 + r.nextInt(300)));
+      out.add(new Fault(at + 1, Fault.Kind.MEMBERSHIP, 0, mask, 0));
+      if (r.chance(0.3)) out.add(new Fault(at + 1, Fault.Kind.CRASH_LEADER_IN_JOINT, 0, r.nextInt(2), 50 + r.nextInt(300)));
+      voters = next;
+    }
+    out.sort((a, b) -> Long.compare(a.atMs(), b.atMs()));
+    return SPARE_NODES_MAX;
   }
 
   /** Faults biased toward what breaks Raft: leaders isolated and crashed mid-replication, crashes right after a persist, Figure-8 churn. */
@@ -157,13 +215,13 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
   public Bug bugSwitch() { return bug == null ? null : Bug.fromName(bug); }
 
   public Schedule withFaults(List<Fault> f) {
-    return new Schedule(seed, bug, nodes, clients, keys, durationMs, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
+    return new Schedule(seed, bug, nodes, spareNodes, clients, keys, durationMs, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
         inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, f);
   }
 
   public Schedule withOpsMax(int n) {
-    return new Schedule(seed, bug, nodes, clients, keys, durationMs, n, readPct, casPct, readMode, entriesPerMsgMax,
+    return new Schedule(seed, bug, nodes, spareNodes, clients, keys, durationMs, n, readPct, casPct, readMode, entriesPerMsgMax,
         inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, faults);
   }
@@ -171,7 +229,7 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
   public Schedule withDurationMs(long ms) {
     List<Fault> kept = new ArrayList<>();
     for (Fault f : faults) if (f.atMs() < ms) kept.add(f);
-    return new Schedule(seed, bug, nodes, clients, keys, ms, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
+    return new Schedule(seed, bug, nodes, spareNodes, clients, keys, ms, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
         inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, kept);
   }
@@ -190,6 +248,7 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
     m.put("seed", seed);
     m.put("bug", bug);
     m.put("nodes", (long) nodes);
+    if (spareNodes > 0) m.put("spare_nodes", (long) spareNodes);
     m.put("clients", (long) clients);
     m.put("keys", (long) keys);
     m.put("duration_ms", durationMs);
@@ -239,7 +298,8 @@ public record Schedule(long seed, String bug, int nodes, int clients, int keys, 
       Map<String, Object> fm = (Map<String, Object>) o;
       faults.add(Fault.fromJson(fm));
     }
-    return new Schedule(seed, (String) bug, (int) num(m, "nodes"), (int) num(m, "clients"), (int) num(m, "keys"),
+    return new Schedule(seed, (String) bug, (int) num(m, "nodes"), m.containsKey("spare_nodes") ? (int) num(m, "spare_nodes") : 0,
+        (int) num(m, "clients"), (int) num(m, "keys"),
         num(m, "duration_ms"), (int) num(m, "ops_max"), (int) num(m, "read_pct"), (int) num(m, "cas_pct"), str(m, "read_mode"),
         (int) num(m, "entries_per_msg_max"), (int) num(m, "inflight_msgs_max"), m.containsKey("snapshot_entries") ? num(m, "snapshot_entries") : 0,
         m.containsKey("snapshot_retain_entries") ? num(m, "snapshot_retain_entries") : 0, dbl(m, "drop_probability"),

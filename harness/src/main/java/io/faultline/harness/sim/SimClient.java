@@ -111,7 +111,7 @@ final class SimClient {
   private void attempt() {
     attempts++;
     requestId++;
-    int target = leaderGuess != 0 && !rng.chance(RANDOM_NODE_PROBABILITY) ? leaderGuess : 1 + rng.nextInt(s.nodes());
+    int target = leaderGuess != 0 && !rng.chance(RANDOM_NODE_PROBABILITY) ? leaderGuess : 1 + rng.nextInt(s.nodes() + s.spareNodes());
     env.transport().send(RaftNode.nodeName(target), new ClientRequest(requestId, command));
     long id = requestId;
     timeout = env.timers().schedule(ATTEMPT_TIMEOUT_NS, () -> {
@@ -142,8 +142,8 @@ final class SimClient {
       case NOT_LEADER:
       case BUSY:
       default:
-        leaderGuess = r.leaderHint() != 0 && r.leaderHint() <= s.nodes() ? r.leaderHint() : 0;
-        if (r.status() == ClientReply.Status.NOT_LEADER && leaderGuess == 0) leaderGuess = 1 + rng.nextInt(s.nodes());
+        leaderGuess = r.leaderHint() != 0 && r.leaderHint() <= s.nodes() + s.spareNodes() ? r.leaderHint() : 0;
+        if (r.status() == ClientReply.Status.NOT_LEADER && leaderGuess == 0) leaderGuess = 1 + rng.nextInt(s.nodes() + s.spareNodes());
         env.timers().schedule(1 + rng.nextInt((int) BACKOFF_NS_MAX), () -> {
           if (invocation != null && r.requestId() == requestId) retryOrGiveUp();
         });

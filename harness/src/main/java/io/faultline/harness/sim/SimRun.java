@@ -11,7 +11,9 @@ import io.faultline.raft.Bug;
 import io.faultline.raft.HardState;
 import io.faultline.raft.ClientReply;
 import io.faultline.raft.ClientRequest;
+import io.faultline.raft.Membership;
 import io.faultline.raft.Message;
+import io.faultline.raft.Proposal;
 import io.faultline.raft.RaftConfig;
 import io.faultline.raft.RaftCore;
 import io.faultline.raft.RaftNode;
@@ -27,17 +29,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Runs one {@link Schedule}: a Raft cluster and its clients in a {@link SimWorld}, the faults at their
  * times, the {@link Invariants} after every event, and at the end the clients' history through the
  * linearizability checker (cas-register per key). Deterministic: same schedule, same outcome, same bytes.
  *
+ * <p>Membership: the initial cluster is nodes 1..{@code nodes}; the spare nodes after them start with it,
+ * as nodes that join (no member until a change adds them). Changes and leader transfers are proposed to
+ * the leader's core directly, as an operator's request would be; its node picks the work up at its next tick.
+ *
  * <p>Phases: faults and client ops until {@code durationMs}; then every fault is repaired, no new op
  * starts, and the run settles for {@link #SETTLE_NS} so open ops finish; ops still open become info.
  */
 final class SimRun {
   static final long SETTLE_NS = 2_000_000_000L;
+  /** A membership change is retried this often by whichever node leads, at most MEMBERSHIP_STEPS_MAX times. */
+  static final long MEMBERSHIP_STEP_MS = 20;
+  static final int MEMBERSHIP_STEPS_MAX = 100;
   /** Per-key checker time limit; past it the verdict is unknown, which fails the seed (never optimistic). */
   static final long CHECK_TIME_LIMIT_MS = 20_000;
   /** The nodes' WAL: small segments, so that runs rotate (and crash around rotations) several times. */
@@ -66,20 +76,29 @@ final class SimRun {
   private int figure8Victim;
   private long figure8VictimCommit;
   private final long[] armedRestartMs;
+  /** The nodes of the run: the initial cluster and the spares. */
+  private final int total;
+  /** CRASH_LEADER_IN_JOINT armed: -1 none, else the fault's mask (0: in the joint phase, 1: after C_new was appended). */
+  private int jointCrashWhen = -1;
+  private long jointCrashDownMs;
   private final List<Runnable> repairs = new ArrayList<>();
 
-  SimRun(Schedule s, boolean tracing) {
+  SimRun(Schedule s, boolean tracing) { this(s, tracing, true); }
+
+  /** With {@code checkConfigurationOverlap} false the configuration-overlap invariant is off (see {@link Invariants}). */
+  SimRun(Schedule s, boolean tracing, boolean checkConfigurationOverlap) {
     this.s = s;
     this.tracing = tracing;
     this.world = new SimWorld<>(s.seed(), new SimWorld.NetworkConfig(s.dropProbability(), s.duplicateProbability(),
         s.delayUsMin() * 1000, s.delayUsMax() * 1000, s.slowProbability(), s.slowDelayUsMax() * 1000));
-    this.nodes = new RaftNode[s.nodes() + 1];
-    this.invariants = new Invariants(s.nodes());
+    this.total = s.nodes() + s.spareNodes();
+    this.nodes = new RaftNode[total + 1];
+    this.invariants = new Invariants(total, checkConfigurationOverlap);
     this.faultRng = SplitMix64.derive(s.seed(), "faults");
-    this.armed = new boolean[s.nodes() + 1];
-    this.armedVoteOnly = new boolean[s.nodes() + 1];
-    this.armedFrom = new HardState[s.nodes() + 1];
-    this.armedRestartMs = new long[s.nodes() + 1];
+    this.armed = new boolean[total + 1];
+    this.armedVoteOnly = new boolean[total + 1];
+    this.armedFrom = new HardState[total + 1];
+    this.armedRestartMs = new long[total + 1];
     if (tracing) world.setTrace(trace::add, SimRun::describe);
   }
 
@@ -100,12 +119,14 @@ final class SimRun {
     WalConfig wal = WAL.withSnapshots(new WalConfig.SnapshotPolicy(s.snapshotEntries(), 0, 0, s.snapshotRetainEntries()));
     SimWorld.DiskConfig disk = new SimWorld.DiskConfig(s.fsyncUsMin() * 1000, s.fsyncUsMax() * 1000, s.stallProbability(),
         s.stallMs() * 1_000_000, s.tornWriteProbability());
-    for (int i = 1; i <= s.nodes(); i++) {
+    for (int i = 1; i <= total; i++) {
       int id = i;
       RaftConfig cfg = new RaftConfig(id, peers, Schedule.ELECTION_TICKS, Schedule.HEARTBEAT_TICKS, true, true,
           s.readMode().equals(Schedule.LEASE) ? RaftConfig.ReadMode.LEASE : RaftConfig.ReadMode.READ_INDEX, s.clockDriftMax(),
-          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug), wal);
-      world.addNode(RaftNode.nodeName(id), new SimWorld.ClockConfig(s.clockRates().get(id - 1), 0), disk,
+          s.entriesPerMsgMax(), 1 << 16, s.inflightMsgsMax(), 1L << 20, 10_000, 10_000, bug == null ? Set.of() : EnumSet.of(bug), wal,
+          id > s.nodes(), RaftConfig.CATCH_UP_ENTRIES_MAX_DEFAULT);
+      double rate = id <= s.nodes() ? s.clockRates().get(id - 1) : 1.0;
+      world.addNode(RaftNode.nodeName(id), new SimWorld.ClockConfig(rate, 0), disk,
           env -> nodes[id] = new RaftNode(env, cfg, Schedule.TICK_US * 1000, invariants::onApply, line -> world.log(env.nodeName() + " " + line)));
     }
     SimClient.Shared shared = new SimClient.Shared(history, world::nowNs);
@@ -134,20 +155,21 @@ final class SimRun {
       nemesis("heal-all", null);
       for (Runnable r : new ArrayList<>(repairs)) r.run();
       repairs.clear();
-      for (int i = 1; i <= s.nodes(); i++) {
+      for (int i = 1; i <= total; i++) {
         armed[i] = false;
         world.restart(RaftNode.nodeName(i));
       }
     });
     String failure = null;
     long failureNs = -1;
-    RaftCore[] cores = new RaftCore[s.nodes() + 1];
+    RaftCore[] cores = new RaftCore[total + 1];
     try {
       while (world.nextEventNs() <= endNs + SETTLE_NS && world.step()) {
-        for (int i = 1; i <= s.nodes(); i++) cores[i] = nodes[i] == null || !world.isUp(RaftNode.nodeName(i)) ? null : nodes[i].core();
+        for (int i = 1; i <= total; i++) cores[i] = nodes[i] == null || !world.isUp(RaftNode.nodeName(i)) ? null : nodes[i].core();
         invariants.check(cores);
-        for (int i = 1; i <= s.nodes(); i++) if (cores[i] != null) invariants.checkVote(i, nodes[i].durableHardState());
+        for (int i = 1; i <= total; i++) if (cores[i] != null) invariants.checkVote(i, nodes[i].durableHardState());
         if (figure8Phase != 0) watchFigure8(cores);
+        if (jointCrashWhen >= 0) watchJointCrash(cores);
         if (shared.stopped && world.nowNs() > endNs && allIdle()) break;
       }
     } catch (Invariants.Violation v) {
@@ -179,7 +201,7 @@ final class SimRun {
   /** State machine safety on the states themselves: replicas that applied up to the same index hold the same data. */
   private String compareReplicas() {
     Map<Long, Integer> byApplied = new LinkedHashMap<>();
-    for (int i = 1; i <= s.nodes(); i++) {
+    for (int i = 1; i <= total; i++) {
       if (nodes[i] == null || nodes[i].core() == null || !world.isUp(RaftNode.nodeName(i))) continue;
       long applied = nodes[i].stateMachine().appliedIndex();
       Integer other = byApplied.putIfAbsent(applied, i);
@@ -214,7 +236,7 @@ final class SimRun {
     m.put("virtual_ms", world.nowNs() / 1_000_000);
     long taken = 0;
     long installed = 0;
-    for (int i = 1; i <= s.nodes(); i++) {
+    for (int i = 1; i <= total; i++) {
       if (nodes[i] == null) continue;
       taken += nodes[i].snapshotsTaken();
       installed += nodes[i].snapshotsInstalled();
@@ -254,7 +276,7 @@ final class SimRun {
     int best = 0;
     long bestTerm = -1;
     List<Integer> live = new ArrayList<>();
-    for (int i = 1; i <= s.nodes(); i++) {
+    for (int i = 1; i <= total; i++) {
       if (!world.isUp(RaftNode.nodeName(i)) || nodes[i] == null || nodes[i].core() == null) continue;
       live.add(i);
       RaftCore c = nodes[i].core();
@@ -313,20 +335,31 @@ final class SimRun {
         break;
       }
       case LEASE_SKEW: {
-        double[] before = new double[s.nodes() + 1];
-        for (int i = 1; i <= s.nodes(); i++) {
+        double[] before = new double[total + 1];
+        for (int i = 1; i <= total; i++) {
           String n = RaftNode.nodeName(i);
           before[i] = world.clockRate(n);
           world.setClockRate(n, i == target ? 1 - s.clockDriftMax() : 1 + s.clockDriftMax());
         }
         partition(1L << (target - 1), f.durationMs());
         Runnable restore = () -> {
-          for (int i = 1; i <= s.nodes(); i++) world.setClockRate(RaftNode.nodeName(i), before[i]);
+          for (int i = 1; i <= total; i++) world.setClockRate(RaftNode.nodeName(i), before[i]);
         };
         repairs.add(restore);
         world.at(world.nowNs() + f.durationMs() * 1_000_000, restore);
         break;
       }
+      case MEMBERSHIP:
+        changeMembership(f.mask(), MEMBERSHIP_STEPS_MAX);
+        break;
+      case TRANSFER_LEADER:
+        transferLeader(f.node());
+        break;
+      case CRASH_LEADER_IN_JOINT:
+        jointCrashWhen = (int) f.mask();
+        jointCrashDownMs = f.durationMs();
+        nemesis("arm-crash-leader-in-joint", f.mask() == 0 ? "joint" : "after-c-new");
+        break;
       case BIT_FLIP: {
         String segment = Wal.newestSegmentName(world.files(RaftNode.nodeName(target)));
         if (segment != null) world.flipBit(RaftNode.nodeName(target), segment, faultRng);
@@ -341,7 +374,7 @@ final class SimRun {
 
   private long maxTerm() {
     long t = 0;
-    for (int i = 1; i <= s.nodes(); i++) {
+    for (int i = 1; i <= total; i++) {
       if (nodes[i] != null && nodes[i].core() != null && world.isUp(RaftNode.nodeName(i))) t = Math.max(t, nodes[i].core().term());
     }
     return t;
@@ -349,7 +382,7 @@ final class SimRun {
 
   /** Figure 8's later steps: isolate the next leader as soon as it is elected; crash the one after it right after its commit index first moves (at most 50 ms in). */
   private void watchFigure8(RaftCore[] cores) {
-    for (int i = 1; i <= s.nodes() && figure8Phase != 3; i++) {
+    for (int i = 1; i <= total && figure8Phase != 3; i++) {
       RaftCore c = cores[i];
       if (c == null || !c.isLeader() || c.term() <= figure8TermAbove) continue;
       figure8TermAbove = c.term();
@@ -379,10 +412,85 @@ final class SimRun {
     }
   }
 
+  /** The live node that leads in the highest term, 0 when none does. */
+  private int leader() {
+    int best = 0;
+    for (int i = 1; i <= total; i++) {
+      if (!world.isUp(RaftNode.nodeName(i)) || nodes[i] == null || nodes[i].core() == null || !nodes[i].core().isLeader()) continue;
+      if (best == 0 || nodes[i].core().term() > nodes[best].core().term()) best = i;
+    }
+    return best;
+  }
+
+  private static Set<Integer> ids(long mask) {
+    Set<Integer> out = new TreeSet<>();
+    for (int i = 1; i < 64; i++) if ((mask & (1L << (i - 1))) != 0) out.add(i);
+    return out;
+  }
+
+  /**
+   * One step toward the voters of {@code mask}, by whichever node leads: nodes not yet members join as
+   * learners (one change), then the voters change (one more: the core goes through the joint
+   * configuration). Refusals (a change in flight, a lagging learner, no leader) are retried later.
+   */
+  private void changeMembership(long mask, int stepsLeft) {
+    if (stepsLeft <= 0 || world.nowNs() >= s.durationMs() * 1_000_000) return;
+    Set<Integer> target = ids(mask);
+    int l = leader();
+    if (l != 0) {
+      RaftCore c = nodes[l].core();
+      Membership m = c.membership();
+      if (m.voters().equals(target) && !m.joint() && c.membershipIndex() <= c.commitIndex()) {
+        nemesis("membership-reached", new ArrayList<Object>(target));
+        return;
+      }
+      Set<Integer> learners = new TreeSet<>(m.learners());
+      Set<Integer> missing = new TreeSet<>(target);
+      missing.removeAll(m.members());
+      Proposal p;
+      if (!missing.isEmpty()) {
+        learners.addAll(missing);
+        p = c.proposeMembership(m.voters(), learners);
+      } else {
+        learners.removeAll(target);
+        p = c.proposeMembership(target, learners);
+      }
+      if (p.isAccepted()) nemesis("membership", "n" + l + ": voters " + target + " learners " + learners + " at " + p.index());
+    }
+    world.at(world.nowNs() + MEMBERSHIP_STEP_MS * 1_000_000, () -> changeMembership(mask, stepsLeft - 1));
+  }
+
+  private void transferLeader(int node) {
+    int l = leader();
+    if (l == 0) return;
+    RaftCore c = nodes[l].core();
+    List<Integer> voters = new ArrayList<>(c.membership().voters());
+    voters.remove((Integer) l);
+    int target = node != 0 ? node : voters.isEmpty() ? l : voters.get(faultRng.nextInt(voters.size()));
+    Proposal p = c.transferLeader(target);
+    nemesis("transfer-leader", "n" + l + " to n" + target + (p.isAccepted() ? "" : " refused: " + p.reason()));
+  }
+
+  /** CRASH_LEADER_IN_JOINT: crash a leader in the joint phase, or right after it appended C_new. */
+  private void watchJointCrash(RaftCore[] cores) {
+    for (int i = 1; i <= total; i++) {
+      RaftCore c = cores[i];
+      if (c == null || !c.isLeader()) continue;
+      long at = c.membershipIndex();
+      boolean hit = jointCrashWhen == 0 ? c.membership().joint()
+          : at > c.commitIndex() && at > c.logBase() && c.membershipAt(at - 1).joint();
+      if (hit) {
+        jointCrashWhen = -1;
+        crash(i, jointCrashDownMs, "crash-leader-in-joint");
+        return;
+      }
+    }
+  }
+
   private void partition(long side, long durationMs) {
     List<String> a = new ArrayList<>();
     List<String> b = new ArrayList<>();
-    for (int i = 1; i <= s.nodes(); i++) ((side & (1L << (i - 1))) != 0 ? a : b).add(RaftNode.nodeName(i));
+    for (int i = 1; i <= total; i++) ((side & (1L << (i - 1))) != 0 ? a : b).add(RaftNode.nodeName(i));
     if (a.isEmpty() || b.isEmpty()) return;
     nemesis("start-partition", List.of(new ArrayList<Object>(a), new ArrayList<Object>(b)));
     for (String x : a) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.faultline.history.Json;
+import io.faultline.history.Op;
 import io.faultline.raft.Bug;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,21 +41,49 @@ class SimTest {
   @Test
   void threeHundredSeedsPassEveryCheck() {
     long t0 = System.nanoTime();
+    Map<String, Integer> membership = new java.util.TreeMap<>();
     for (long seed = 1; seed <= 300; seed++) {
       SimRun.Outcome o = new SimRun(Schedule.generate(seed, null), false).run();
       assertNull(o.failure(), "seed " + seed + " " + o.schedule().describeParams());
+      for (Op op : o.history()) {
+        String f = String.valueOf(op.f());
+        if (op.isClient() || !(f.startsWith("membership") || f.contains("joint") || f.equals("transfer-leader"))) continue;
+        if (f.equals("transfer-leader") && String.valueOf(op.value()).contains("refused")) f = "transfer-leader-refused";
+        membership.merge(f, 1, Integer::sum);
+      }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("sim: 300 clean seeds in %.1f s (%.0f seeds/s)%n", secs, 300 / secs);
+    System.out.printf("sim: 300 clean seeds in %.1f s (%.0f seeds/s); membership events %s%n", secs, 300 / secs, membership);
+    // the seeds do exercise what they claim to: changes that complete, transfers, leaders crashed inside a change
+    assertTrue(membership.getOrDefault("membership-reached", 0) >= 50, membership.toString());
+    assertTrue(membership.getOrDefault("transfer-leader", 0) >= 20, membership.toString());
+    assertTrue(membership.getOrDefault("crash-leader-in-joint", 0) >= 20, membership.toString());
   }
 
   @ParameterizedTest(name = "{0} within {1} seeds")
   @CsvSource({"raft.stale-read, 50", "raft.no-fsync, 50", "raft.lease-read-unsafe, 500", "raft.commit-prior-term, 1000",
-      "raft.vote-twice, 1500", "raft.truncate-committed, 1000"})
+      "raft.vote-twice, 1500", "raft.truncate-committed, 1000", "raft.single-step-membership, 50"})
   void plantedBugIsCaughtWithinItsBudget(String bug, long budget) {
     long seed = firstFailingSeed(Bug.fromName(bug), budget);
     System.out.println("sim: " + bug + " caught at seed " + seed);
     assertTrue(seed > 0, bug + " not caught in " + budget + " seeds");
+  }
+
+  /**
+   * The configuration-overlap invariant flags raft.single-step-membership as soon as a two-voter change
+   * is appended; without it the bug still breaks Raft's own properties (two leaders in a term, a leader
+   * missing a committed entry) within a few seeds.
+   */
+  @Test
+  void singleStepMembershipBreaksSafetyItself_notJustTheOverlapCheck() {
+    String failure = null;
+    long seed = 1;
+    for (; seed <= 50 && failure == null; seed++) {
+      failure = new SimRun(Schedule.generate(seed, Bug.SINGLE_STEP_MEMBERSHIP), false, false).run().failure();
+    }
+    System.out.println("sim: raft.single-step-membership without the overlap check caught at seed " + (seed - 1) + ": " + failure);
+    assertTrue(failure != null, "not caught in 50 seeds");
+    assertTrue(!failure.startsWith("configuration overlap"), failure);
   }
 
   @Test

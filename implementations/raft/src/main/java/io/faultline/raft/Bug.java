@@ -18,7 +18,12 @@ public enum Bug {
    * Compaction that drops entries a follower still needs (no entries kept for laggards) and, instead
    * of the snapshot, moves the follower past them with an empty state.
    */
-  TRUNCATE_COMMITTED;
+  TRUNCATE_COMMITTED,
+  /**
+   * A change of the voters applied as one step, straight to C_new, without the joint configuration:
+   * when two or more voters change, a majority of C_old and one of C_new can be disjoint.
+   */
+  SINGLE_STEP_MEMBERSHIP;
 
   /** The switch's name: {@code raft.stale-read}, ... */
   public String switchName() {

@@ -22,6 +22,8 @@ public final class KvStateMachine {
   private final TreeMap<String, Object> data = new TreeMap<>();
   private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>();
   private long appliedIndex;
+  /** The last configuration entry applied (its data), empty when none: part of the state, so a snapshot carries it. */
+  private byte[] membership = new byte[0];
 
   public KvStateMachine(int sessionsMax) {
     if (sessionsMax < 1) throw new IllegalArgumentException("sessionsMax must be >= 1, got " + sessionsMax);
@@ -34,11 +36,15 @@ public final class KvStateMachine {
 
   public Map<String, Object> contents() { return java.util.Collections.unmodifiableMap(data); }
 
-  /** Applies the entry at {@code index}; a no-op entry returns null. */
+  /** Applies the entry at {@code index}; a no-op or configuration entry returns null. */
   public Result apply(long index, byte[] entryData) {
     if (index != appliedIndex + 1) throw new IllegalStateException("apply " + index + " after " + appliedIndex);
     appliedIndex = index;
     if (entryData.length == 0) return null;
+    if (Membership.isEntry(entryData)) {
+      membership = entryData.clone();
+      return null;
+    }
     Command c = Command.decode(entryData);
     if (c.clientId() != 0) {
       Session s = sessions.get(c.clientId());
@@ -59,10 +65,11 @@ public final class KvStateMachine {
 
   /**
    * The whole state, deterministically: applied index, the data in key order, the sessions in
-   * eviction order (oldest first). Copied on the event thread; the caller writes it in the background.
+   * eviction order (oldest first), then the last configuration applied (length and entry data) when
+   * there is one. Copied on the event thread; the caller writes it in the background.
    */
   public byte[] snapshotState() {
-    int size = 8 + 4 + 4;
+    int size = 8 + 4 + 4 + (membership.length == 0 ? 0 : 4 + membership.length);
     for (Map.Entry<String, Object> e : data.entrySet()) size += 4 + utf8(e.getKey()).length + Command.valueBytes(e.getValue());
     for (Session s : sessions.values()) size += 8 + 8 + 1 + Command.valueBytes(s.result().value());
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).putLong(appliedIndex).putInt(data.size());
@@ -76,6 +83,7 @@ public final class KvStateMachine {
       b.putLong(e.getKey()).putLong(e.getValue().seq()).put((byte) (e.getValue().result().ok() ? 1 : 0));
       Command.putValue(b, e.getValue().result().value());
     }
+    if (membership.length > 0) b.putInt(membership.length).put(membership);
     return b.array();
   }
 
@@ -102,12 +110,35 @@ public final class KvStateMachine {
       boolean ok = b.get() != 0;
       ss.put(client, new Session(seq, new Result(ok, Command.getValue(b))));
     }
+    byte[] config = new byte[0];
+    if (b.hasRemaining()) {
+      int len = b.getInt();
+      if (len < 1 || len > b.remaining()) throw new IllegalArgumentException("bad configuration length " + len);
+      config = new byte[len];
+      b.get(config);
+      Membership.decode(config);
+    }
     if (b.hasRemaining()) throw new IllegalArgumentException(b.remaining() + " trailing bytes in snapshot state");
+    membership = config;
     data.clear();
     data.putAll(d);
     sessions.clear();
     sessions.putAll(ss);
     appliedIndex = index;
+  }
+
+  /** The last configuration applied, or null when none was. */
+  public Membership membership() { return membership.length == 0 ? null : Membership.decode(membership); }
+
+  /** The configuration inside a {@link #snapshotState()}; null when it holds none or does not parse. */
+  static Membership membershipIn(byte[] state) {
+    KvStateMachine m = new KvStateMachine(1);
+    try {
+      m.restore(state);
+    } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+      return null;
+    }
+    return m.membership();
   }
 
   /** The state of a machine that applied nothing, claiming index {@code index} (only the planted bug raft.truncate-committed sends it). */

@@ -9,7 +9,9 @@ import java.util.List;
  *                 (success) or the rejected index; votes: candidate's last index
  * @param logTerm  APPEND: term at {@code index}; votes: candidate's last term; APPEND_RESP reject:
  *                 the follower's term at the conflict, 0 when its log is too short
- * @param hint     APPEND_RESP reject: the first index the leader should try next
+ * @param hint     APPEND_RESP reject: the first index the leader should try next; VOTE: {@link #TRANSFER} when
+ *                 the candidate campaigns because the leader handed over (TIMEOUT_NOW), so voters grant it
+ *                 despite having heard from a leader recently
  * @param round    HEARTBEAT(_RESP): the leader's heartbeat round, for ReadIndex and leases
  * @param data     SNAPSHOT: one chunk of the snapshot's bytes; empty otherwise
  *
@@ -17,10 +19,15 @@ import java.util.List;
  * term, {@code hint} the chunk's offset, {@code round} the snapshot's total bytes, {@code commit} the
  * chunk's CRC32C. SNAPSHOT_RESP: {@code index}/{@code logTerm} the snapshot, {@code hint} the bytes the
  * follower holds (where the leader goes on), equal to the total once installed.
+ *
+ * <p>TIMEOUT_NOW (leader transfer, thesis §3.10): the leader tells its up-to-date target to campaign at once.
  */
 public record Message(Type type, int from, int to, long term, long logTerm, long index, List<Entry> entries, long commit,
     boolean reject, long hint, long round, byte[] data) implements Wire {
-  public enum Type { PRE_VOTE, PRE_VOTE_RESP, VOTE, VOTE_RESP, APPEND, APPEND_RESP, HEARTBEAT, HEARTBEAT_RESP, SNAPSHOT, SNAPSHOT_RESP }
+  public enum Type { PRE_VOTE, PRE_VOTE_RESP, VOTE, VOTE_RESP, APPEND, APPEND_RESP, HEARTBEAT, HEARTBEAT_RESP, SNAPSHOT, SNAPSHOT_RESP, TIMEOUT_NOW }
+
+  /** {@code hint} of a VOTE that a leader transfer started. */
+  public static final long TRANSFER = 1;
 
   private static final byte[] NO_DATA = new byte[0];
 
@@ -82,8 +89,10 @@ public record Message(Type type, int from, int to, long term, long logTerm, long
       case HEARTBEAT_RESP:
         sb.append(" r").append(round).append(" c").append(commit);
         break;
+      case TIMEOUT_NOW:
+        break;
       default:
-        sb.append(" i").append(index).append(" lt").append(logTerm).append(reject ? " reject" : "");
+        sb.append(" i").append(index).append(" lt").append(logTerm).append(reject ? " reject" : "").append(type == Type.VOTE && hint == TRANSFER ? " transfer" : "");
     }
     return sb.toString();
   }

@@ -7,8 +7,9 @@ import java.util.Set;
 /**
  * A node's protocol configuration, validated once.
  *
- * @param id                    this node's id, one of {@code peers}
- * @param peers                 ids of all voters (including this node), each >= 1
+ * @param id                    this node's id, one of {@code peers} unless {@code joining}
+ * @param peers                 ids of the cluster's initial voters (including this node unless {@code joining}), each >= 1;
+ *                              later configurations come from the log (see {@link Membership})
  * @param electionTicks         election timeout; a follower's is randomized in [electionTicks, 2*electionTicks)
  * @param heartbeatTicks        leader heartbeat interval, < electionTicks
  * @param preVote               run a pre-vote round before raising the term
@@ -24,10 +25,19 @@ import java.util.Set;
  * @param pendingReadsMax       reads waiting for confirmation beyond this are refused
  * @param bugs                  planted bugs switched on
  * @param wal                   the node's write-ahead log: sync policy and segments (used by {@link RaftNode}, not the core)
+ * @param joining               this node joins the running cluster of {@code peers} (it is not among them): it
+ *                              starts as no member, learns later configurations from the leader and never
+ *                              campaigns before it is a voter
+ * @param catchUpEntriesMax     a learner is promoted to voter, and a leader transfer starts, only when the node's
+ *                              log is at most this many entries behind the leader's
  */
 public record RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote,
     boolean checkQuorum, ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax,
-    int inflightMsgsMax, long inflightBytesMax, int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal) {
+    int inflightMsgsMax, long inflightBytesMax, int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal,
+    boolean joining, int catchUpEntriesMax) {
+
+  /** The default of {@link #catchUpEntriesMax()}. */
+  public static final int CATCH_UP_ENTRIES_MAX_DEFAULT = 1000;
 
   /** How linearizable reads are confirmed. */
   public enum ReadMode {
@@ -48,11 +58,24 @@ public record RaftConfig(int id, List<Integer> peers, int electionTicks, int hea
         inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, WalConfig.DEFAULT);
   }
 
+  /** A configuration of a node of the initial cluster, with the default catch-up bound. */
+  public RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote, boolean checkQuorum,
+      ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax, int inflightMsgsMax, long inflightBytesMax,
+      int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal) {
+    this(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax, entriesPerMsgMax, bytesPerMsgMax,
+        inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, false, CATCH_UP_ENTRIES_MAX_DEFAULT);
+  }
+
   public RaftConfig {
     java.util.Objects.requireNonNull(wal, "wal");
     peers = List.copyOf(peers);
     bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
-    if (!peers.contains(id)) throw new IllegalArgumentException("id " + id + " is not among peers " + peers);
+    if (!joining && !peers.contains(id)) throw new IllegalArgumentException("id " + id + " is not among peers " + peers);
+    if (joining && peers.contains(id)) throw new IllegalArgumentException("joining node " + id + " must not be among peers " + peers);
+    if (id < 1) throw new IllegalArgumentException("id must be >= 1, got " + id);
+    if (catchUpEntriesMax < 0) throw new IllegalArgumentException("catchUpEntriesMax must be >= 0, got " + catchUpEntriesMax);
+    if (peers.isEmpty()) throw new IllegalArgumentException("peers must not be empty");
+    if (peers.size() > Membership.MEMBERS_MAX) throw new IllegalArgumentException("peers has " + peers.size() + " ids, more than " + Membership.MEMBERS_MAX);
     if (peers.stream().anyMatch(p -> p < 1)) throw new IllegalArgumentException("peers must be >= 1, got " + peers);
     if (peers.stream().distinct().count() != peers.size()) throw new IllegalArgumentException("peers has duplicates: " + peers);
     if (heartbeatTicks < 1) throw new IllegalArgumentException("heartbeatTicks must be >= 1, got " + heartbeatTicks);
@@ -76,12 +99,23 @@ public record RaftConfig(int id, List<Integer> peers, int electionTicks, int hea
 
   public RaftConfig withBugs(Set<Bug> b) {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b, wal);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b, wal, joining, catchUpEntriesMax);
   }
 
   public RaftConfig withWal(WalConfig w) {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, w);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, w, joining, catchUpEntriesMax);
+  }
+
+  /** This configuration for a node that joins the running cluster of {@code peers} (see {@link #joining()}). */
+  public RaftConfig asJoining() {
+    return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, true, catchUpEntriesMax);
+  }
+
+  public RaftConfig withCatchUpEntriesMax(int n) {
+    return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, joining, n);
   }
 
   public boolean has(Bug b) { return bugs.contains(b); }

@@ -4,7 +4,6 @@ import io.faultline.raft.Message.Type;
 import io.faultline.runtime.Random;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +42,24 @@ import java.util.TreeMap;
  * snapshot restarts the transfer. A complete snapshot is checked (its own CRC) and installed: older
  * than the follower's commit index it is only acknowledged; otherwise the log is kept after it when
  * the entry at its index matches, else discarded (also when the snapshot lies beyond the log's end).
+ *
+ * <p>Membership (thesis §4.3, etcd's joint consensus): configurations are log entries
+ * ({@link Membership}); a node uses the newest one in its log, committed or not, and falls back to the
+ * one before when that entry is truncated. A change of the voters goes through the joint configuration
+ * C_old,new, in which every decision needs a majority of both; once it commits the leader appends C_new
+ * itself. One change at a time, and none before the leader's own no-op commits (the fix to the
+ * single-server change bug, Ongaro's raft-dev post of 2015). A leader that is no voter of C_new manages
+ * the cluster without counting itself until C_new commits, then steps down. A node that is no voter never
+ * campaigns; a removed node that does not know it is removed is ignored by check-quorum's lease and, as
+ * C_new committed on a majority of C_new, cannot win a vote. Learners receive the log but never vote or
+ * count; one becomes voter only within {@link RaftConfig#catchUpEntriesMax()} of the leader's log. The
+ * configuration at a snapshot's index travels in the snapshot's state ({@link KvStateMachine}).
+ *
+ * <p>Leader transfer (thesis §3.10): the leader stops taking proposals, brings the target up to date
+ * and sends it TIMEOUT_NOW; the target campaigns at once (no pre-vote) with votes marked
+ * {@link Message#TRANSFER}, which voters grant although they heard from a leader recently. The transfer
+ * aborts after an election timeout. Having sent TIMEOUT_NOW the leader serves no more lease reads in
+ * its term, since voters may now vote inside its lease.
  */
 public final class RaftCore {
   public enum Role { FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER }
@@ -56,7 +73,17 @@ public final class RaftCore {
 
   private final RaftConfig cfg;
   private final Random rng;
-  private final int quorum;
+  /** The configuration in use: the newest in the log (or at its base). */
+  private Membership membership;
+  /** The configuration at logBase. */
+  private Membership baseMembership;
+  /** The configuration entries in the log, by index. */
+  private final TreeMap<Long, Membership> membershipEntries = new TreeMap<>();
+  /** As leader: the node a leader transfer goes to, 0 when none; and when it started. */
+  private int transferTarget;
+  private long transferStartTick;
+  /** As leader: a TIMEOUT_NOW went out in this term, so voters may vote inside the lease. */
+  private boolean leaseRevoked;
   /** Entries logBase + 1 .. lastIndex(). */
   private final List<Entry> log = new ArrayList<>();
   private long logBase;
@@ -142,16 +169,20 @@ public final class RaftCore {
   public RaftCore(RaftConfig cfg, HardState hardState, Snapshot snap, List<Entry> entries, Random rng) {
     this.cfg = cfg;
     this.rng = rng;
-    this.quorum = cfg.peers().size() / 2 + 1;
+    // a joining node too starts from the initial configuration, in which it is no voter, until the log says more
+    baseMembership = Membership.ofVoters(cfg.peers());
     if (snap != null) {
       snapshot = snap;
       logBase = snap.index();
       logBaseTerm = snap.term();
+      Membership inSnapshot = KvStateMachine.membershipIn(SnapshotFile.state(snap));
+      if (inSnapshot != null) baseMembership = inSnapshot;
     }
+    membership = baseMembership;
     for (Entry e : entries) {
       if (e.index() != lastIndex() + 1) throw new IllegalArgumentException("log not contiguous at " + e + " after " + lastIndex());
       if (e.term() < termAt(lastIndex())) throw new IllegalArgumentException("log terms decrease at " + e);
-      log.add(e);
+      appendToLog(e);
     }
     this.term = hardState.term();
     this.vote = hardState.vote();
@@ -186,6 +217,41 @@ public final class RaftCore {
   public long catchUpTicksLast() { return catchUpTicksLast; }
   public long stableIndex() { return stableIndex; }
   public HardState hardState() { return new HardState(term, vote, commit); }
+  /** The configuration in use: the newest in the log, committed or not. */
+  public Membership membership() { return membership; }
+  /** The configuration in use once the log ends at {@code index} (at least logBase). */
+  public Membership membershipAt(long index) {
+    Map.Entry<Long, Membership> e = membershipEntries.floorEntry(index);
+    return e == null ? baseMembership : e.getValue();
+  }
+  /** Index of the newest configuration entry in the log; logBase when the configuration in use is the base's. */
+  public long membershipIndex() { return membershipEntries.isEmpty() ? logBase : membershipEntries.lastKey(); }
+  /** As leader: the target of the leader transfer under way, 0 when none. */
+  public int transferTarget() { return transferTarget; }
+
+  /** One member as the leader sees it. {@code matchIndex} is -1 when unknown (not leader, or this node itself). */
+  public record MemberStatus(int id, String role, long matchIndex) {}
+
+  /**
+   * The configuration and the members: {@code joint} with {@code voters} (C_new) and {@code votersOutgoing}
+   * (C_old), whether its entry committed, each member's role (voter, outgoing-voter, learner) and, as
+   * leader, match index; the target of a leader transfer under way (0 none).
+   */
+  public record ClusterStatus(Membership membership, long membershipIndex, boolean membershipCommitted, List<MemberStatus> members,
+      int transferTarget) {
+    public boolean joint() { return membership.joint(); }
+  }
+
+  public ClusterStatus clusterStatus() {
+    List<MemberStatus> members = new ArrayList<>();
+    for (int id : membership.members()) {
+      String r = membership.voters().contains(id) ? "voter" : membership.votersOutgoing().contains(id) ? "outgoing-voter" : "learner";
+      Progress pr = progress.get(id);
+      long match = id == cfg.id() && role == Role.LEADER ? stableIndex : pr == null ? -1 : pr.match;
+      members.add(new MemberStatus(id, r, match));
+    }
+    return new ClusterStatus(membership, membershipIndex(), membershipIndex() <= commit, members, transferTarget);
+  }
 
   /** Term of the entry at {@code index}; 0 for index 0, below the log's base or beyond the end. */
   public long termAt(long index) {
@@ -207,15 +273,17 @@ public final class RaftCore {
       if (electionElapsed >= cfg.electionTicks()) {
         electionElapsed = 0;
         if (cfg.checkQuorum()) {
-          int active = 1;
-          for (Progress pr : progress.values()) if (pr.recentActive) active++;
-          if (active < quorum) {
+          java.util.Set<Integer> active = new java.util.HashSet<>();
+          active.add(cfg.id());
+          for (Map.Entry<Integer, Progress> e : progress.entrySet()) if (e.getValue().recentActive) active.add(e.getKey());
+          if (!membership.hasQuorum(active)) {
             becomeFollower(term, 0);
             return;
           }
           for (Progress pr : progress.values()) pr.recentActive = false;
         }
       }
+      if (transferTarget != 0 && tick - transferStartTick >= cfg.electionTicks()) transferTarget = 0;
       if (heartbeatElapsed >= cfg.heartbeatTicks()) {
         heartbeatElapsed = 0;
         broadcastHeartbeat();
@@ -224,23 +292,144 @@ public final class RaftCore {
       electionElapsed++;
       if (role == Role.CANDIDATE && electionElapsed % cfg.heartbeatTicks() == 0) {
         // paper §5.1: RPCs are retried when no response comes in time
-        for (int p : cfg.peers()) {
-          if (p != cfg.id() && !votes.containsKey(p)) afterPersist.add(voteRequest(Type.VOTE, p, term));
+        for (int p : membership.members()) {
+          if (p != cfg.id() && membership.isVoter(p) && !votes.containsKey(p)) afterPersist.add(voteRequest(Type.VOTE, p, term, campaignTransfer));
         }
       }
       if (electionElapsed >= randomizedTimeout) {
         electionElapsed = 0;
-        campaign(cfg.preVote());
+        if (membership.isVoter(cfg.id())) {
+          campaign(cfg.preVote(), false);
+        } else {
+          resetElectionTimer(); // a learner or a removed node never disturbs the cluster
+          if (role != Role.FOLLOWER) becomeFollower(term, 0);
+        }
       }
     }
   }
 
-  /** Appends a command; returns its index, or -1 when this node is not leader or too much is uncommitted. */
-  public long propose(byte[] data) {
-    if (role != Role.LEADER || lastIndex() - commit >= cfg.uncommittedEntriesMax()) return -1;
-    log.add(new Entry(term, lastIndex() + 1, data.clone()));
+  /** Appends a command; returns its index, or -1 when refused ({@link #proposeCommand} says why). */
+  public long propose(byte[] data) { return proposeCommand(data).index(); }
+
+  /** Appends a command (not a configuration: see {@link #proposeMembership}), or says why not. */
+  public Proposal proposeCommand(byte[] data) {
+    if (Membership.isEntry(data)) throw new IllegalArgumentException("a configuration goes through proposeMembership");
+    Proposal refused = refuseProposal();
+    if (refused != null) return refused;
+    appendAsLeader(data.clone());
+    return Proposal.accepted(lastIndex());
+  }
+
+  private Proposal refuseProposal() {
+    if (role != Role.LEADER) return Proposal.refused(Proposal.Refusal.NOT_LEADER, "node " + cfg.id() + " is not the leader (leader " + leader + ")");
+    if (transferTarget != 0) {
+      return Proposal.refused(Proposal.Refusal.TRANSFER_IN_PROGRESS, "leadership is being transferred to node " + transferTarget);
+    }
+    if (lastIndex() - commit >= cfg.uncommittedEntriesMax()) {
+      return Proposal.refused(Proposal.Refusal.UNCOMMITTED_ENTRIES_MAX, (lastIndex() - commit) + " entries are uncommitted");
+    }
+    return null;
+  }
+
+  private void appendAsLeader(byte[] data) {
+    appendToLog(new Entry(term, lastIndex() + 1, data));
     for (int p : progress.keySet()) sendAppend(p);
-    return lastIndex();
+  }
+
+  /**
+   * Proposes the configuration {@code votersNew} / {@code learnersNew}. A change of the voters goes
+   * through the joint configuration (C_new follows by itself once it commits); a change of the learners
+   * alone is one step. Refused unless this node leads, its no-op committed, no change or transfer is
+   * under way, and every new voter is a member within {@link RaftConfig#catchUpEntriesMax()} of the log.
+   */
+  public Proposal proposeMembership(java.util.Set<Integer> votersNew, java.util.Set<Integer> learnersNew) {
+    Proposal refused = refuseProposal();
+    if (refused != null) return refused;
+    if (termAt(commit) != term) {
+      return Proposal.refused(Proposal.Refusal.LEADER_NO_OP_UNCOMMITTED, "the leader's no-op of term " + term + " has not committed yet");
+    }
+    if (membership.joint() || membershipIndex() > commit) {
+      return Proposal.refused(Proposal.Refusal.MEMBERSHIP_CHANGE_IN_PROGRESS,
+          "the configuration change at index " + membershipIndex() + " (" + membership + ") has not finished");
+    }
+    Membership next;
+    try {
+      next = new Membership(votersNew, java.util.Set.of(), learnersNew);
+    } catch (IllegalArgumentException e) {
+      return Proposal.refused(Proposal.Refusal.INVALID, e.getMessage());
+    }
+    if (next.voters().isEmpty()) return Proposal.refused(Proposal.Refusal.INVALID, "a configuration needs at least one voter");
+    if (next.equals(membership)) return Proposal.refused(Proposal.Refusal.INVALID, "the configuration is already " + membership);
+    for (int v : next.voters()) {
+      if (membership.voters().contains(v) || v == cfg.id()) continue;
+      Progress pr = progress.get(v);
+      if (pr == null) return Proposal.refused(Proposal.Refusal.MEMBER_LAGGING, "node " + v + " is not a member: add it as a learner first");
+      if (lastIndex() - pr.match > cfg.catchUpEntriesMax()) {
+        return Proposal.refused(Proposal.Refusal.MEMBER_LAGGING, "node " + v + " matches the log up to " + pr.match + ", more than "
+            + cfg.catchUpEntriesMax() + " entries behind the leader's " + lastIndex());
+      }
+    }
+    boolean votersChange = !next.voters().equals(membership.voters());
+    if (votersChange && !cfg.has(Bug.SINGLE_STEP_MEMBERSHIP)) next = membership.enterJoint(next.voters(), next.learners());
+    appendAsLeader(next.encode());
+    return Proposal.accepted(lastIndex());
+  }
+
+  /** Adds {@code id} as a learner. */
+  public Proposal addLearner(int id) {
+    java.util.Set<Integer> learners = new java.util.TreeSet<>(membership.learners());
+    learners.add(id);
+    return proposeMembership(membership.voters(), learners);
+  }
+
+  /** Makes learner {@code id} a voter (refused while it lags). */
+  public Proposal promoteLearner(int id) {
+    if (!membership.learners().contains(id)) return Proposal.refused(Proposal.Refusal.INVALID, "node " + id + " is not a learner");
+    java.util.Set<Integer> voters = new java.util.TreeSet<>(membership.voters());
+    voters.add(id);
+    java.util.Set<Integer> learners = new java.util.TreeSet<>(membership.learners());
+    learners.remove(id);
+    return proposeMembership(voters, learners);
+  }
+
+  /** Removes {@code id}, voter or learner. */
+  public Proposal removeMember(int id) {
+    java.util.Set<Integer> voters = new java.util.TreeSet<>(membership.voters());
+    java.util.Set<Integer> learners = new java.util.TreeSet<>(membership.learners());
+    if (!voters.remove(id) && !learners.remove(id)) return Proposal.refused(Proposal.Refusal.INVALID, "node " + id + " is not a member");
+    return proposeMembership(voters, learners);
+  }
+
+  /**
+   * Hands leadership to voter {@code target}: no proposal is taken meanwhile; the target is brought up
+   * to date and told to campaign. The accepted proposal's index is the leader's last index, which the
+   * target must reach. Aborts after an election timeout (then proposals resume).
+   */
+  public Proposal transferLeader(int target) {
+    if (role != Role.LEADER) return Proposal.refused(Proposal.Refusal.NOT_LEADER, "node " + cfg.id() + " is not the leader (leader " + leader + ")");
+    if (transferTarget != 0) {
+      return Proposal.refused(Proposal.Refusal.TRANSFER_IN_PROGRESS, "leadership is being transferred to node " + transferTarget);
+    }
+    if (target == cfg.id()) return Proposal.refused(Proposal.Refusal.INVALID, "node " + target + " already leads");
+    if (!membership.voters().contains(target)) {
+      return Proposal.refused(Proposal.Refusal.INVALID, "node " + target + " is not a voter of " + membership);
+    }
+    Progress pr = progress.get(target);
+    if (lastIndex() - pr.match > cfg.catchUpEntriesMax()) {
+      return Proposal.refused(Proposal.Refusal.MEMBER_LAGGING, "node " + target + " matches the log up to " + pr.match + ", more than "
+          + cfg.catchUpEntriesMax() + " entries behind the leader's " + lastIndex());
+    }
+    transferTarget = target;
+    transferStartTick = tick;
+    if (pr.match == lastIndex()) sendTimeoutNow(target);
+    else sendAppend(target);
+    return Proposal.accepted(lastIndex());
+  }
+
+  private void sendTimeoutNow(int target) {
+    leaseRevoked = true;
+    leaseStartTick = Long.MIN_VALUE;
+    immediate.add(Message.of(Type.TIMEOUT_NOW, cfg.id(), target, term));
   }
 
   /** Asks for a linearizable read; the answer comes as a {@link ReadState} in a later Ready. */
@@ -259,11 +448,11 @@ public final class RaftCore {
 
   public void step(Message m) {
     if (m.to() != cfg.id()) throw new IllegalArgumentException("message for " + m.to() + " delivered to " + cfg.id());
-    if (!progressKnown(m.from())) return;
+    if (m.from() == cfg.id() || m.from() < 1) return;
     if (m.term() > term) {
       if (m.type() == Type.PRE_VOTE || (m.type() == Type.PRE_VOTE_RESP && !m.reject())) {
         // pre-votes carry the term their sender would campaign in; they change no term
-      } else if (m.type() == Type.VOTE && inLease()) {
+      } else if (m.type() == Type.VOTE && inLease() && m.hint() != Message.TRANSFER) {
         return;
       } else {
         becomeFollower(m.term(), m.type() == Type.APPEND || m.type() == Type.HEARTBEAT || m.type() == Type.SNAPSHOT ? m.from() : 0);
@@ -308,12 +497,13 @@ public final class RaftCore {
       case HEARTBEAT_RESP:
         if (role == Role.LEADER) handleHeartbeatResp(m);
         break;
+      case TIMEOUT_NOW:
+        if (role == Role.FOLLOWER && m.from() == leader && membership.isVoter(cfg.id())) campaign(false, true);
+        break;
       default:
         throw new IllegalStateException("unknown message type " + m.type());
     }
   }
-
-  private boolean progressKnown(int from) { return from != cfg.id() && cfg.peers().contains(from); }
 
   // ---- outputs
 
@@ -376,6 +566,7 @@ public final class RaftCore {
     }
     if (role == Role.LEADER) abandonLeadership();
     role = Role.FOLLOWER;
+    campaignTransfer = false;
     leader = newLeader;
     resetElectionTimer();
   }
@@ -389,9 +580,15 @@ public final class RaftCore {
     ackedRound.clear();
     roundTicks.clear();
     leaseStartTick = Long.MIN_VALUE;
+    leaseRevoked = false;
+    transferTarget = 0;
   }
 
-  private void campaign(boolean pre) {
+  /** A campaign that a leader transfer started: its votes carry {@link Message#TRANSFER}. */
+  private boolean campaignTransfer;
+
+  private void campaign(boolean pre, boolean transfer) {
+    campaignTransfer = transfer;
     votes.clear();
     votes.put(cfg.id(), true);
     leader = 0;
@@ -406,19 +603,20 @@ public final class RaftCore {
       vote = cfg.id();
       requestTerm = term;
     }
-    if (votes.size() >= quorum) {
-      if (pre) campaign(false);
+    if (membership.voteResult(votes) == Membership.VoteResult.WON) {
+      if (pre) campaign(false, transfer);
       else becomeLeader();
       return;
     }
-    for (int p : cfg.peers()) {
-      if (p == cfg.id()) continue;
-      afterPersist.add(voteRequest(pre ? Type.PRE_VOTE : Type.VOTE, p, requestTerm));
+    for (int p : membership.members()) {
+      if (p == cfg.id() || !membership.isVoter(p)) continue;
+      afterPersist.add(voteRequest(pre ? Type.PRE_VOTE : Type.VOTE, p, requestTerm, transfer));
     }
   }
 
-  private Message voteRequest(Type type, int peer, long requestTerm) {
-    return Message.of(type, cfg.id(), peer, requestTerm).withLog(termAt(lastIndex()), lastIndex());
+  private Message voteRequest(Type type, int peer, long requestTerm, boolean transfer) {
+    return Message.of(type, cfg.id(), peer, requestTerm).withLog(termAt(lastIndex()), lastIndex())
+        .withReject(false, transfer && type == Type.VOTE ? Message.TRANSFER : 0);
   }
 
   private void handleVote(Message m) {
@@ -438,17 +636,13 @@ public final class RaftCore {
   }
 
   private void tally(Message m) {
+    if (!membership.isVoter(m.from())) return;
     votes.putIfAbsent(m.from(), !m.reject());
-    int granted = 0;
-    int rejected = 0;
-    for (boolean g : votes.values()) {
-      if (g) granted++;
-      else rejected++;
-    }
-    if (granted >= quorum) {
-      if (role == Role.PRE_CANDIDATE) campaign(false);
+    Membership.VoteResult r = membership.voteResult(votes);
+    if (r == Membership.VoteResult.WON) {
+      if (role == Role.PRE_CANDIDATE) campaign(false, campaignTransfer);
       else becomeLeader();
-    } else if (rejected >= quorum) {
+    } else if (r == Membership.VoteResult.LOST) {
       becomeFollower(term, 0);
     }
   }
@@ -458,16 +652,34 @@ public final class RaftCore {
     leader = cfg.id();
     heartbeatElapsed = 0;
     electionElapsed = 0;
+    campaignTransfer = false;
+    transferTarget = 0;
+    leaseRevoked = false;
     progress.clear();
-    for (int p : cfg.peers()) {
-      if (p == cfg.id()) continue;
+    syncProgress();
+    appendAsLeader(new byte[0]);
+  }
+
+  /** As leader: a progress for every member but this node, none for others. */
+  private void syncProgress() {
+    progress.keySet().removeIf(p -> !membership.isMember(p));
+    ackedRound.keySet().removeIf(p -> !membership.isMember(p));
+    for (int p : membership.members()) {
+      if (p == cfg.id() || progress.containsKey(p)) continue;
       Progress pr = new Progress();
       pr.next = lastIndex() + 1;
       pr.lastProgressTick = tick;
       progress.put(p, pr);
     }
-    log.add(new Entry(term, lastIndex() + 1, new byte[0]));
-    for (int p : progress.keySet()) sendAppend(p);
+  }
+
+  /** Every entry enters the log here, so that the configuration in use follows the log. */
+  private void appendToLog(Entry e) {
+    log.add(e);
+    if (!e.isMembership()) return;
+    membership = Membership.decode(e.data());
+    membershipEntries.put(e.index(), membership);
+    if (role == Role.LEADER) syncProgress();
   }
 
   // ---- replication
@@ -491,7 +703,7 @@ public final class RaftCore {
           }
           truncateFrom(e.index());
         }
-        log.add(e);
+        appendToLog(e);
       }
       commitTo(Math.min(m.commit(), lastNew));
       afterPersist.add(resp.withLog(0, lastNew));
@@ -514,6 +726,8 @@ public final class RaftCore {
   private void truncateFrom(long index) {
     if (index <= commit) throw new IllegalStateException("node " + cfg.id() + ": truncating at " + index + ", at or below commit " + commit);
     log.subList((int) (index - logBase) - 1, log.size()).clear();
+    membershipEntries.tailMap(index, true).clear();
+    membership = membershipAt(lastIndex());
     stableIndex = Math.min(stableIndex, index - 1);
     handedOutIndex = Math.min(handedOutIndex, index - 1);
   }
@@ -533,6 +747,7 @@ public final class RaftCore {
 
   private void handleAppendResp(Message m) {
     Progress pr = progress.get(m.from());
+    if (pr == null) return;
     pr.recentActive = true;
     if (m.reject()) {
       if (m.index() <= pr.match) return;
@@ -560,11 +775,14 @@ public final class RaftCore {
       pr.lastProgressTick = tick;
     }
     maybeCommit();
+    if (role != Role.LEADER) return;
+    if (m.from() == transferTarget && pr.match == lastIndex()) sendTimeoutNow(m.from());
     sendAppend(m.from());
   }
 
   private void handleHeartbeatResp(Message m) {
     Progress pr = progress.get(m.from());
+    if (pr == null) return;
     pr.recentActive = true;
     ackedRound.merge(m.from(), m.round(), Math::max);
     releaseReads();
@@ -581,6 +799,7 @@ public final class RaftCore {
   /** Sends APPENDs to one follower as far as its state and flow-control limits allow. */
   private void sendAppend(int peer) {
     Progress pr = progress.get(peer);
+    if (pr == null) return; // removed by a configuration just appended
     while (true) {
       if (pr.probe ? pr.paused : pr.inflight.size() >= cfg.inflightMsgsMax() || pr.inflightBytes >= cfg.inflightBytesMax()) return;
       if (!pr.probe && pr.next > lastIndex()) return;
@@ -633,7 +852,9 @@ public final class RaftCore {
     }
     if (base <= logBase) return;
     long baseTerm = termAt(base);
+    baseMembership = membershipAt(base);
     log.subList(0, (int) (base - logBase)).clear();
+    membershipEntries.headMap(base, true).clear();
     logBase = base;
     logBaseTerm = baseTerm;
   }
@@ -665,6 +886,7 @@ public final class RaftCore {
 
   private void handleSnapshotResp(Message m) {
     Progress pr = progress.get(m.from());
+    if (pr == null) return;
     pr.recentActive = true;
     if (m.hint() >= m.round()) {
       // installed (or already covered by the follower's commit index)
@@ -680,7 +902,7 @@ public final class RaftCore {
         pr.snapshotStartTick = -1;
       }
       maybeCommit();
-      sendAppend(m.from());
+      if (role == Role.LEADER) sendAppend(m.from());
       return;
     }
     if (snapshot == null || m.index() != pr.snapshotIndex) return;
@@ -740,13 +962,19 @@ public final class RaftCore {
   /** Restarts the log after {@code snap}: kept when the entry at its index matches, else discarded. */
   private void install(Snapshot snap) {
     long s = snap.index();
+    Membership inSnapshot = KvStateMachine.membershipIn(SnapshotFile.state(snap));
+    if (inSnapshot == null) inSnapshot = s >= logBase && s <= lastIndex() ? membershipAt(s) : Membership.ofVoters(cfg.peers());
     if (s < lastIndex() && termAt(s) == snap.term()) {
       log.subList(0, (int) (s - logBase)).clear();
+      membershipEntries.headMap(s, true).clear();
     } else {
       log.clear();
+      membershipEntries.clear();
     }
+    baseMembership = inSnapshot;
     logBase = s;
     logBaseTerm = snap.term();
+    membership = membershipAt(lastIndex());
     snapshot = snap;
     snapshotToInstall = snap;
     snapshotsInstalled++;
@@ -758,12 +986,7 @@ public final class RaftCore {
   }
 
   private void maybeCommit() {
-    long[] matches = new long[cfg.peers().size()];
-    int n = 0;
-    matches[n++] = stableIndex;
-    for (Progress pr : progress.values()) matches[n++] = pr.match;
-    Arrays.sort(matches);
-    long q = matches[matches.length - quorum];
+    long q = membership.quorumValue(id -> id == cfg.id() ? stableIndex : progress.containsKey(id) ? progress.get(id).match : 0);
     if (q > commit && (termAt(q) == term || cfg.has(Bug.COMMIT_PRIOR_TERM))) {
       boolean firstInTerm = termAt(commit) != term;
       commit = q;
@@ -773,6 +996,28 @@ public final class RaftCore {
       for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
         immediate.add(heartbeat(e.getKey(), e.getValue(), round));
       }
+      afterCommit();
+    }
+  }
+
+  /**
+   * As leader, once the configuration entry committed: from a joint configuration on to C_new; out of
+   * C_new, step down (thesis §4.2.2), handing over to the voter with the longest log when it holds the
+   * whole log (as a transfer would), so that the cluster need not wait an election timeout. Both wait
+   * for the leader's no-op, like every configuration change.
+   */
+  private void afterCommit() {
+    if (membershipIndex() > commit || termAt(commit) != term) return;
+    if (membership.joint()) {
+      appendAsLeader(membership.leaveJoint().encode());
+    } else if (!membership.isVoter(cfg.id())) {
+      int successor = 0;
+      for (int v : membership.voters()) {
+        Progress pr = progress.get(v);
+        if (pr != null && pr.match == lastIndex() && successor == 0) successor = v;
+      }
+      if (successor != 0) sendTimeoutNow(successor);
+      becomeFollower(term, 0);
     }
   }
 
@@ -794,7 +1039,7 @@ public final class RaftCore {
   }
 
   private boolean leaseValid() {
-    return leaseStartTick != Long.MIN_VALUE && tick < leaseStartTick + cfg.leaseTicks();
+    return !leaseRevoked && leaseStartTick != Long.MIN_VALUE && tick < leaseStartTick + cfg.leaseTicks();
   }
 
   private Message heartbeat(int peer, Progress pr, long r) {
@@ -810,12 +1055,7 @@ public final class RaftCore {
 
   /** Answers the reads whose heartbeat round a majority acknowledged, and extends the lease. */
   private void releaseReads() {
-    long[] acked = new long[cfg.peers().size()];
-    int n = 0;
-    acked[n++] = round;
-    for (int p : progress.keySet()) acked[n++] = ackedRound.getOrDefault(p, 0L);
-    Arrays.sort(acked);
-    long quorumRound = acked[acked.length - quorum];
+    long quorumRound = membership.quorumValue(id -> id == cfg.id() ? round : ackedRound.getOrDefault(id, 0L));
     while (!roundTicks.isEmpty() && roundTicks.peekFirst()[0] < quorumRound) roundTicks.pollFirst();
     if (!roundTicks.isEmpty() && roundTicks.peekFirst()[0] == quorumRound) leaseStartTick = roundTicks.peekFirst()[1];
     while (!pendingReads.isEmpty() && pendingReads.peekFirst()[2] <= quorumRound) {
