@@ -41,7 +41,8 @@ public final class CompositeNemesis implements Nemesis {
         new NetworkNemesis(cluster, seed ^ 0x6E6574L, partitionClients),
         new ProcessNemesis(cluster, seed),
         new DiskNemesis(cluster, seed ^ 0x6469736BL),
-        new ClockNemesis(cluster, seed ^ 0x636C6F63L)));
+        new ClockNemesis(cluster, seed ^ 0x636C6F63L),
+        new MembershipNemesis(cluster, seed ^ 0x6D656D62L)));
   }
 
   @Override

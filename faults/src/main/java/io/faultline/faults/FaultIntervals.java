@@ -23,7 +23,9 @@ import java.util.Map;
  * the next {@code start-X}, closes it. A {@code torn-tail} ({@link DiskNemesis}) is a "disk"
  * interval per damaged node from its invocation to its completion (the node's downtime), and a
  * {@code lose-unsynced} one "disk-lose-unsynced" interval over its nodes, the same way; a
- * {@code start-disk} opens "disk-<mode>".
+ * {@code start-disk} opens "disk-<mode>". A {@code membership} or {@code transfer-leader}
+ * ({@link MembershipNemesis}) that did something is an interval from its invocation to its completion
+ * over the nodes it named, of kind {@code membership-<action>} or {@code transfer-leader}.
  */
 public final class FaultIntervals {
   private FaultIntervals() {}
@@ -52,6 +54,14 @@ public final class FaultIntervals {
           int at = open("disk-lose-unsynced", String.join(",", affected), invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
           ends.set(at, op.timeNs());
         }
+        continue;
+      }
+      if (MembershipNemesis.FUNCTIONS.contains(op.f()) && op.value() instanceof Map && ((Map<?, ?>) op.value()).get("node") != null) {
+        Map<?, ?> v = (Map<?, ?>) op.value();
+        String kind = op.f().equals(MembershipNemesis.TRANSFER_LEADER) ? op.f() : op.f() + "-" + v.get("action");
+        String named = v.get("replaces") == null ? String.valueOf(v.get("node")) : v.get("node") + "," + v.get("replaces");
+        int at = open(kind, named, invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
+        ends.set(at, op.timeNs());
         continue;
       }
       if (tornTails instanceof List) {

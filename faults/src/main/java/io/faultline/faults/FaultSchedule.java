@@ -24,7 +24,7 @@ public final class FaultSchedule {
 
   /** Fault families; {@code partition-<shape>}, {@code clock-<mode>} and {@code disk-<mode>} are accepted too ({@link #names}). */
   public static final Set<String> FAULTS = Set.of("kill", "pause", "partition", "delay", "blackhole", "bandwidth", "reset",
-      "slow-close", "clock", "disk");
+      "slow-close", "clock", "disk", MembershipNemesis.MEMBERSHIP, MembershipNemesis.TRANSFER_LEADER);
   static final long DELAY_MS_MIN = 20;
   static final long DELAY_MS_MAX = 500;
   static final long BANDWIDTH_MIN = 10_000;
@@ -201,6 +201,8 @@ public final class FaultSchedule {
     all.add("clock-" + CLOCK_MODE_FAR_RATE);
     all.add("disk");
     for (String mode : DISK_MODES) all.add("disk-" + mode);
+    all.add(MembershipNemesis.MEMBERSHIP);
+    all.add(MembershipNemesis.TRANSFER_LEADER);
     return all;
   }
 
@@ -217,6 +219,7 @@ public final class FaultSchedule {
   private static long duration(String kind, long intervalMs, Options options, SplittableRandom random) {
     if (kind.equals("pause")) return random.nextLong(options.pauseMsMin(), options.pauseMsMax() + 1);
     if (kind.equals("disk-torn-tail") || kind.equals("disk-lose-unsynced")) return 0;
+    if (kind.equals(MembershipNemesis.MEMBERSHIP) || kind.equals(MembershipNemesis.TRANSFER_LEADER)) return 0;
     return Math.max(1, Math.round(intervalMs * (options.killFractionMin()
         + random.nextDouble() * (options.killFractionMax() - options.killFractionMin()))));
   }
@@ -257,6 +260,12 @@ public final class FaultSchedule {
         fault = "start-clock";
         heal = "stop-clock";
         value = clockArgs(targets, kind.equals("clock") ? null : kind.substring("clock-".length()), random);
+        break;
+      case MembershipNemesis.MEMBERSHIP:
+      case MembershipNemesis.TRANSFER_LEADER:
+        fault = kind; // what to change, and whom, is drawn when it runs: it depends on the configuration then
+        heal = null;
+        value = null;
         break;
       case "delay": {
         long delayMs = random.nextLong(DELAY_MS_MIN, DELAY_MS_MAX + 1);

@@ -85,6 +85,12 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
         images, newOptions);
   }
 
+  /** Systems that deploy spare nodes for the membership nemesis (option {@value #SPARE_NODES_OPTION}). */
+  static final Set<String> MEMBERSHIP_SYSTEMS = Set.of("raft");
+  static final String SPARE_NODES_OPTION = "spare-nodes";
+  /** Spare nodes deployed for the membership nemesis, unless --system-option says otherwise. */
+  static final String SPARE_NODES_FOR_MEMBERSHIP = "2";
+
   /** System options set from their own flags, not through --system-option. */
   static final Set<String> GENERATED_OPTIONS = Set.of("isolation", "network", "toxiproxy", "partition-clients", "fake-clock",
       io.faultline.containers.Deploy.OPTION);
@@ -123,6 +129,8 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     require(concurrency >= 1 && concurrency <= CONCURRENCY_MAX, "--concurrency", String.valueOf(concurrency), "1.." + CONCURRENCY_MAX);
     require(nodes >= 1 && nodes <= 9, "--nodes", String.valueOf(nodes), "1..9");
     require(nemesisIntervalMs >= 100, "--nemesis-interval", nemesisIntervalMs + "ms", "at least 100ms");
+    require(!nemeses.contains(io.faultline.faults.MembershipNemesis.MEMBERSHIP) || MEMBERSHIP_SYSTEMS.contains(system), "--nemesis",
+        io.faultline.faults.MembershipNemesis.MEMBERSHIP, "a system whose membership can change: " + MEMBERSHIP_SYSTEMS);
     require(quietMs >= 0 && quietMs <= 600_000, "--quiet-period", quietMs + "ms", "0..10m");
     require(opsPerKey >= 1 && opsPerKey <= 100_000, "--ops-per-key", String.valueOf(opsPerKey), "1..100000");
     require(keyDistribution.equals("uniform") || keyDistribution.equals("zipfian"), "--key-dist", keyDistribution, "uniform or zipfian");
@@ -209,6 +217,7 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     }
     if (partitionClients) m.put("partition-clients", "true");
     if (nemeses.stream().anyMatch(n -> n.equals("clock") || n.startsWith("clock-"))) m.put("fake-clock", "true");
+    if (nemeses.contains(io.faultline.faults.MembershipNemesis.MEMBERSHIP)) m.put(SPARE_NODES_OPTION, SPARE_NODES_FOR_MEMBERSHIP);
     m.putAll(options);
     return m;
   }

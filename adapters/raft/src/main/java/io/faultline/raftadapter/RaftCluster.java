@@ -6,7 +6,9 @@ import io.faultline.local.Ports;
 import io.faultline.sut.Client;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.LeaderAware;
+import io.faultline.sut.LeaderTransfer;
 import io.faultline.sut.LinkFaults;
+import io.faultline.sut.MembershipChanges;
 import io.faultline.sut.NetworkControl;
 import io.faultline.sut.Node;
 import io.faultline.sut.StorageUsage;
@@ -36,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * report it on {@code /api/v1/cluster/status}. Links between nodes are faulted through
  * {@link NetworkControl}. Its WAL's size on disk is {@link StorageUsage}.
  */
-public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, StorageUsage {
+public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, StorageUsage, MembershipChanges, LeaderTransfer {
+  /** Bound on one membership or transfer request to the leader. */
+  static final long ADMIN_REQUEST_MS = 5_000;
   /** The WAL's segment files in a node's data directory ({@code io.faultline.raft.Wal}'s naming); not its {@code wal.tmp}. */
   static final String WAL_SEGMENT_GLOB = "wal-*.seg";
 
@@ -170,6 +174,69 @@ public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, 
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  @Override
+  public Members members() throws IOException {
+    String leader = leader().orElseThrow(() -> new IOException("no leader to ask for the configuration"));
+    Map<?, ?> status = ask(leader, "GET", "cluster/status", null);
+    List<String> voters = new ArrayList<>();
+    List<String> learners = new ArrayList<>();
+    if (status.get("members") instanceof List) {
+      for (Object m : (List<?>) status.get("members")) {
+        if (!(m instanceof Map)) continue;
+        Object node = ((Map<?, ?>) m).get("node");
+        Object role = ((Map<?, ?>) m).get("role");
+        if ("voter".equals(role)) voters.add(String.valueOf(node));
+        if ("learner".equals(role)) learners.add(String.valueOf(node));
+      }
+    }
+    List<String> deployed = new ArrayList<>();
+    for (RaftNodeProcess n : nodes) deployed.add(n.id());
+    return new Members(voters, learners, Boolean.TRUE.equals(status.get("joint")), deployed);
+  }
+
+  @Override
+  public String add(String nodeId, String replaces) throws IOException {
+    String body = "{\"node_id\":\"" + nodeId + "\"" + (replaces == null ? "" : ",\"replaces\":\"" + replaces + "\"") + "}";
+    return toLeader("cluster/add-node", body);
+  }
+
+  @Override
+  public String remove(String nodeId) throws IOException { return toLeader("cluster/remove-node", "{\"node_id\":\"" + nodeId + "\"}"); }
+
+  @Override
+  public String transferLeader(String target) throws IOException {
+    return toLeader("cluster/transfer-leader", "{\"node_id\":\"" + target + "\"}");
+  }
+
+  private String toLeader(String path, String body) throws IOException {
+    String leader = leader().orElseThrow(() -> new IOException("no leader to ask"));
+    Map<?, ?> answer = ask(leader, "POST", path, body);
+    return leader + ": " + path + " " + body + " -> index " + answer.get("index");
+  }
+
+  /** One request to node {@code nodeId}'s API; anything but 200 is an IOException with the node's reason. */
+  private Map<?, ?> ask(String nodeId, String method, String path, String body) throws IOException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + httpAddresses.get(nodeId) + "/api/v1/" + path))
+        .timeout(Duration.ofMillis(ADMIN_REQUEST_MS));
+    b = body == null ? b.GET() : b.method(method, HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r;
+    try {
+      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted asking " + nodeId, e);
+    }
+    Object parsed;
+    try {
+      parsed = Json.parse(r.body());
+    } catch (Json.ParseException e) {
+      throw new IOException(nodeId + " answered " + r.statusCode() + " with no JSON: " + r.body(), e);
+    }
+    if (!(parsed instanceof Map)) throw new IOException(nodeId + " answered " + r.statusCode() + ": " + r.body());
+    if (r.statusCode() != 200) throw new IOException(nodeId + " refused (" + r.statusCode() + "): " + ((Map<?, ?>) parsed).get("error"));
+    return (Map<?, ?>) parsed;
   }
 
   /**

@@ -24,15 +24,20 @@ import java.util.TreeSet;
  *                 {@value #SNAPSHOT_RETAIN}; -1, the default, leaves the node's own)
  * @param walSegmentBytes the WAL's segment size in bytes (option {@value #WAL_SEGMENT_BYTES}; -1, the default,
  *                 leaves the node's own)
+ * @param spareNodes nodes deployed beyond the first configuration (option {@value #SPARE_NODES}, 0..{@value #SPARE_NODES_MAX},
+ *                 default 0): they run from the start as joining nodes, neither voting nor campaigning,
+ *                 until the membership nemesis adds them
  *
  * <p>Option {@value #FAKE_CLOCK} is accepted and changes nothing: our nodes' clocks are set through
  * their admin endpoint, no libfaketime needed.
  */
 public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network,
-    long snapshotEntries, long snapshotRetain, long walSegmentBytes) {
+    long snapshotEntries, long snapshotRetain, long walSegmentBytes, int spareNodes) {
   public static final String SNAPSHOT_ENTRIES = "snapshot-entries";
   public static final String SNAPSHOT_RETAIN = "snapshot-retain";
   public static final String WAL_SEGMENT_BYTES = "wal-segment-bytes";
+  public static final String SPARE_NODES = "spare-nodes";
+  public static final int SPARE_NODES_MAX = 4;
   public static final String TICK_MS = "tick-ms";
   public static final String READ_MODE = "read-mode";
   public static final String NETWORK = "network";
@@ -41,7 +46,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
   public static final String TOXIPROXY = "toxiproxy";
   static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY, SNAPSHOT_ENTRIES,
-      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES);
+      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;
@@ -54,6 +59,9 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     if (walSegmentBytes != -1 && (walSegmentBytes < WalConfig.SEGMENT_BYTES_MIN || walSegmentBytes > WalConfig.SEGMENT_BYTES_MAX)) {
       throw new IllegalArgumentException(WAL_SEGMENT_BYTES + " must be " + WalConfig.SEGMENT_BYTES_MIN + ".." + WalConfig.SEGMENT_BYTES_MAX
           + ", got " + walSegmentBytes);
+    }
+    if (spareNodes < 0 || spareNodes > SPARE_NODES_MAX) {
+      throw new IllegalArgumentException(SPARE_NODES + " must be 0.." + SPARE_NODES_MAX + ", got " + spareNodes);
     }
     if (!readMode.equals("read_index") && !readMode.equals("lease")) {
       throw new IllegalArgumentException(READ_MODE + " must be read_index or lease, got '" + readMode + "'");
@@ -83,7 +91,8 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
       default: throw new IllegalArgumentException(NETWORK + " must be proxy, netns or toxiproxy, got '" + networkName + "'");
     }
     return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network,
-        count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN), count(options, WAL_SEGMENT_BYTES));
+        count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN), count(options, WAL_SEGMENT_BYTES),
+        (int) Math.max(0, count(options, SPARE_NODES)));
   }
 
   /** A whole number >= 0, or -1 when the option is absent. */

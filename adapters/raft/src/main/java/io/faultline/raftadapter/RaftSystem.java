@@ -64,6 +64,8 @@ public final class RaftSystem implements SystemUnderTest {
     RaftOptions options = RaftOptions.from(spec.options());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < spec.nodeCount(); i++) ids.add(spec.nodeId(i));
+    List<String> initialVoters = List.copyOf(ids);
+    for (int i = 0; i < options.spareNodes(); i++) ids.add("n" + (spec.nodeCount() + i + 1));
     LocalDeployment deployment = LocalDeployment.create(spec.runDir(), ids, spec.seed(), options.partitionClients(),
         options.network());
     int[] httpPorts;
@@ -88,6 +90,7 @@ public final class RaftSystem implements SystemUnderTest {
         if (options.snapshotEntries() >= 0) args.addAll(List.of("--snapshot-entries", Long.toString(options.snapshotEntries())));
         if (options.snapshotRetain() >= 0) args.addAll(List.of("--snapshot-retain", Long.toString(options.snapshotRetain())));
         if (options.walSegmentBytes() >= 0) args.addAll(List.of("--wal-segment-bytes", Long.toString(options.walSegmentBytes())));
+        if (options.spareNodes() > 0) args.addAll(List.of("--initial-voters", String.join(",", initialVoters)));
         for (String bug : spec.bugs()) {
           args.add("--bug");
           args.add(bug);

@@ -251,6 +251,48 @@ class RaftClusterIT {
     for (Client c : writers) c.close();
   }
 
+  @Test
+  void transferLeader_movesLeadership_andNoAcknowledgedWriteIsLost_andReadsAfterAreNotStale() throws Exception {
+    start("transfer");
+    String leader = cluster.leader().orElseThrow();
+    String target = cluster.nodes().stream().map(Node::id).filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    String other = cluster.nodes().stream().map(Node::id).filter(id -> !id.equals(leader) && !id.equals(target)).findFirst().orElseThrow();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    try (Client c = cluster.client(0)) {
+      for (int i = 0; i < 50; i++) assertTrue(write(c, i % 5, 100 + i).isOk());
+
+      java.net.http.HttpResponse<String> notLeader = post(http, other, "cluster/transfer-leader", "{\"node_id\":\"" + target + "\"}");
+      assertEquals(503, notLeader.statusCode(), notLeader.body());
+      assertTrue(notLeader.body().contains("\"leader\":\"" + leader + "\""), notLeader.body());
+      java.net.http.HttpResponse<String> bad = post(http, leader, "cluster/transfer-leader", "{\"node_id\":\"n9\"}");
+      assertEquals(400, bad.statusCode(), bad.body());
+      assertTrue(bad.body().contains("not a voter"), bad.body());
+
+      long t0 = System.nanoTime();
+      java.net.http.HttpResponse<String> ok = post(http, leader, "cluster/transfer-leader", "{\"node_id\":\"" + target + "\"}");
+      assertEquals(200, ok.statusCode(), ok.body());
+      Optional<String> now = Optional.empty();
+      while (msSince(t0) < 5_000 && !now.equals(Optional.of(target))) {
+        Thread.sleep(50);
+        now = cluster.leader();
+      }
+      System.out.printf("[timing] transfer %s -> %s: %d ms%n", leader, target, msSince(t0));
+      assertEquals(Optional.of(target), now, "the target leads after the transfer");
+      for (int k = 0; k < 5; k++) assertEquals(145L + k, read(c, k).value(), "key " + k + " after the transfer");
+      assertTrue(write(c, 0, 999).isOk());
+      assertEquals(999L, read(c, 0).value());
+    }
+    String status = get(http, "http://" + cluster.httpAddresses().get(target) + "/api/v1/cluster/status");
+    assertTrue(status.contains("\"joint\":false") && status.contains("\"members\":[{\"node\":\"n1\",\"role\":\"voter\""), status);
+  }
+
+  private java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String nodeId, String path, String body)
+      throws IOException, InterruptedException {
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + cluster.httpAddresses().get(nodeId) + "/api/v1/" + path))
+        .timeout(java.time.Duration.ofSeconds(5)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   private static String get(java.net.http.HttpClient http, String url) throws IOException, InterruptedException {
     return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(2)).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();

@@ -95,19 +95,44 @@ final class FlatJson {
     return new IllegalArgumentException("bad JSON at offset " + i + ": " + why);
   }
 
-  /** Writes a flat object; values are Long, Integer, Boolean, String (no quotes or backslashes) or null. */
+  /**
+   * Writes an object; values are Long, Integer, Boolean, String (quotes and backslashes replaced), null,
+   * or — for status answers — lists and objects of those.
+   */
   static String write(Map<String, ?> fields) {
-    StringBuilder sb = new StringBuilder("{");
-    for (Map.Entry<String, ?> f : fields.entrySet()) {
-      if (sb.length() > 1) sb.append(',');
+    StringBuilder sb = new StringBuilder();
+    writeObject(sb, fields);
+    return sb.toString();
+  }
+
+  private static void writeObject(StringBuilder sb, Map<?, ?> fields) {
+    sb.append('{');
+    boolean first = true;
+    for (Map.Entry<?, ?> f : fields.entrySet()) {
+      if (!first) sb.append(',');
+      first = false;
       sb.append('"').append(f.getKey()).append("\":");
-      Object v = f.getValue();
-      if (v instanceof String) {
-        sb.append('"').append(((String) v).replace('"', '\'').replace('\\', '/')).append('"');
-      } else {
-        sb.append(v);
-      }
+      writeValue(sb, f.getValue());
     }
-    return sb.append('}').toString();
+    sb.append('}');
+  }
+
+  private static void writeValue(StringBuilder sb, Object v) {
+    if (v instanceof String) {
+      sb.append('"').append(((String) v).replace('"', '\'').replace('\\', '/')).append('"');
+    } else if (v instanceof Map) {
+      writeObject(sb, (Map<?, ?>) v);
+    } else if (v instanceof java.util.List) {
+      sb.append('[');
+      boolean first = true;
+      for (Object e : (java.util.List<?>) v) {
+        if (!first) sb.append(',');
+        first = false;
+        writeValue(sb, e);
+      }
+      sb.append(']');
+    } else {
+      sb.append(v);
+    }
   }
 }

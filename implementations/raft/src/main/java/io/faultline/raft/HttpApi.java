@@ -32,7 +32,12 @@ import java.util.function.Supplier;
  * POST   /api/v1/cas             {"key":k,"expected":e|null,"value":v,"client_id":c,"seq":s}
  * DELETE /api/v1/kv/{key}?client_id=c&amp;seq=s
  * GET    /api/v1/read/{key}?consistency=linearizable|lease|stale
- * GET    /api/v1/cluster/status
+ * GET    /api/v1/cluster/status                  (role, term, leader, indexes; the configuration and its members)
+ * POST   /api/v1/cluster/transfer-leader         {"node_id":"n2"}   (on the leader)
+ * POST   /api/v1/cluster/add-node                {"node_id":"n4","address":"n4:20004","replaces":"n3"}   (on the leader;
+ *                                                 added as a learner, made a voter once caught up — replacing
+ *                                                 "replaces", optional, in the same joint change)
+ * POST   /api/v1/cluster/remove-node             {"node_id":"n3"}   (on the leader; by joint consensus)
  * GET    /metrics                                 (Prometheus text format, {@link NodeMetrics})
  * POST   /admin/clock?offset_ms=N&amp;rate=R     (loopback clients only)
  * POST   /admin/storage?mode=none|fsync-stall|lose-unsynced|torn-write|disk-full   (loopback clients only)
@@ -161,6 +166,26 @@ final class HttpApi implements AutoCloseable {
       }
     }
     if (method.equals("GET") && rest.equals("cluster/status")) return onLoop(this::status);
+    if (method.equals("POST") && rest.equals("cluster/transfer-leader")) {
+      int target = requireNodeId(FlatJson.parse(body(ex)));
+      return onLoop(() -> change(core -> core.transferLeader(target)));
+    }
+    if (method.equals("POST") && rest.equals("cluster/add-node")) {
+      Map<String, Object> b = FlatJson.parse(body(ex));
+      int id = requireNodeId(b);
+      requireKnownAddress((String) b.get("node_id"), b.get("address"));
+      Object replacesName = b.get("replaces");
+      if (replacesName != null && !(replacesName instanceof String)) throw new IllegalArgumentException("replaces must be a node name, got " + replacesName);
+      int replaces = replacesName == null ? 0 : RaftServer.nodeId((String) replacesName);
+      return onLoop(() -> {
+        RaftNode node = server.node();
+        return node == null || node.core() == null ? error(503, "starting") : change(node.addNode(id, replaces));
+      });
+    }
+    if (method.equals("POST") && rest.equals("cluster/remove-node")) {
+      int target = requireNodeId(FlatJson.parse(body(ex)));
+      return onLoop(() -> change(core -> core.removeMember(target)));
+    }
     return error(404, "no route " + method + " " + path);
   }
 
@@ -206,6 +231,54 @@ final class HttpApi implements AutoCloseable {
 
   static String modeName(StorageFaultControl.Mode mode) { return mode.name().toLowerCase(Locale.ROOT).replace('_', '-'); }
 
+  /** {@code node_id}: a node name {@code n<id>}; anything else is a 400. */
+  private static int requireNodeId(Map<String, Object> b) {
+    Object v = b.get("node_id");
+    if (!(v instanceof String)) throw new IllegalArgumentException("node_id is required: a node name such as \"n2\", got " + v);
+    return RaftServer.nodeId((String) v);
+  }
+
+  /**
+   * A configuration change or transfer on this node: 200 with the index the change waits for when the
+   * core took it; 400 when the request itself is wrong; 503 otherwise (not the leader — its name in
+   * {@code leader} when known — or a change or transfer under way, a lagging member: retry later).
+   */
+  private Response change(java.util.function.Function<RaftCore, Proposal> change) {
+    RaftNode node = server.node();
+    if (node == null || node.core() == null) return error(503, "starting");
+    return change(node.change(change));
+  }
+
+  /**
+   * Nodes are reached by name through the deployment's addressing, fixed when the cluster is deployed:
+   * a node to add must be one of this node's peers, and an address given must be its own.
+   */
+  private void requireKnownAddress(String name, Object address) {
+    Integer port = server.peerPorts().get(name);
+    if (port == null) {
+      throw new IllegalArgumentException("node " + name + " has no address here: nodes are reached by name, known at deployment ("
+          + new java.util.TreeSet<>(server.peerPorts().keySet()) + ")");
+    }
+    if (address != null && !address.equals(name) && !address.equals(name + ":" + port)) {
+      throw new IllegalArgumentException("address of " + name + " is " + name + ":" + port + ", not " + address);
+    }
+  }
+
+  private Response change(Proposal p) {
+    RaftNode node = server.node();
+    if (p.isAccepted()) {
+      Map<String, Object> b = ok();
+      b.put("index", p.index());
+      return new Response(200, b);
+    }
+    Response r = error(p.refusal() == Proposal.Refusal.INVALID ? 400 : 503, p.reason());
+    if (p.refusal() == Proposal.Refusal.NOT_LEADER && node.core().leaderId() != 0) {
+      r.body().put("leader", RaftNode.nodeName(node.core().leaderId()));
+    }
+    r.body().put("refusal", p.refusal().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    return r;
+  }
+
   private Response status() {
     RaftNode node = server.node();
     Map<String, Object> b = new LinkedHashMap<>();
@@ -222,6 +295,23 @@ final class HttpApi implements AutoCloseable {
     b.put("commit", core.commitIndex());
     b.put("last_index", core.lastIndex());
     b.put("applied", node.stateMachine().appliedIndex());
+    RaftCore.ClusterStatus cs = core.clusterStatus();
+    b.put("joint", cs.joint());
+    b.put("configuration_index", cs.membershipIndex());
+    b.put("configuration_committed", cs.membershipCommitted());
+    b.put("transfer_to", cs.transferTarget() == 0 ? null : RaftNode.nodeName(cs.transferTarget()));
+    List<Object> members = new ArrayList<>();
+    for (RaftCore.MemberStatus m : cs.members()) {
+      Map<String, Object> mm = new LinkedHashMap<>();
+      mm.put("node", RaftNode.nodeName(m.id()));
+      mm.put("role", m.role());
+      mm.put("match_index", m.matchIndex());
+      members.add(mm);
+    }
+    b.put("members", members);
+    List<Object> promotions = new ArrayList<>();
+    for (int id : new java.util.TreeSet<>(node.promotionsPending())) promotions.add(RaftNode.nodeName(id));
+    b.put("promotions_pending", promotions);
     return new Response(200, b);
   }
 

@@ -81,6 +81,16 @@ public final class RaftNode {
   private final Map<Long, PendingRead> pendingReads = new LinkedHashMap<>();
   private final TreeMap<Long, List<Long>> readsAwaitingApply = new TreeMap<>();
   private long nextReadId;
+  /** Learners this leader promotes once they have caught up: node id → the voter it replaces (0 none). */
+  private final Map<Integer, Promotion> promotions = new LinkedHashMap<>();
+
+  /** A learner to promote by {@code deadlineTick}, replacing voter {@code replaces} (0: none) in the same joint change. */
+  private record Promotion(int replaces, long deadlineTick) {}
+
+  /** How long a learner may take to catch up before its promotion is given up (the caller may ask again). */
+  static final long PROMOTION_TICKS_MAX = 600;
+  static final int PROMOTIONS_MAX = 16;
+  private long ticks;
 
   /** Boots the node: loads its hard state and log, then starts ticking and serving. Reports go to stderr. */
   public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener) {
@@ -195,8 +205,72 @@ public final class RaftNode {
   /** WAL segments deleted by compaction since start. Safe from any thread. */
   public long walSegmentsDeleted() { return walSegmentsDeleted; }
 
+  /**
+   * A configuration change or leader transfer asked of the core ({@code change} calls one of its
+   * proposal methods), on the event thread; what it sends goes out at once, not at the next tick.
+   */
+  public Proposal change(java.util.function.Function<RaftCore, Proposal> change) {
+    Proposal p = change.apply(core);
+    pump();
+    return p;
+  }
+
+  /**
+   * Adds {@code id} as a learner and promotes it to voter once it has caught up, in the same joint change
+   * removing voter {@code replaces} (0: none). The promotion is this leader's: it is given up when
+   * leadership moves, or after {@link #PROMOTION_TICKS_MAX} ticks; {@link #promotionsPending()} says
+   * which are left.
+   */
+  public Proposal addNode(int id, int replaces) {
+    if (promotions.size() >= PROMOTIONS_MAX) {
+      return Proposal.refused(Proposal.Refusal.MEMBERSHIP_CHANGE_IN_PROGRESS, PROMOTIONS_MAX + " promotions are pending already");
+    }
+    if (replaces != 0 && !core.membership().voters().contains(replaces)) {
+      return Proposal.refused(Proposal.Refusal.INVALID, "node " + replaces + " is not a voter of " + core.membership());
+    }
+    if (core.membership().isVoter(id)) return Proposal.refused(Proposal.Refusal.INVALID, "node " + id + " is a voter already");
+    Proposal p = core.membership().learners().contains(id) && core.isLeader() ? Proposal.accepted(Math.max(1, core.membershipIndex()))
+        : core.addLearner(id);
+    if (p.isAccepted()) promotions.put(id, new Promotion(replaces, ticks + PROMOTION_TICKS_MAX));
+    pump();
+    return p;
+  }
+
+  /** Learners awaiting promotion by this leader. */
+  public java.util.Set<Integer> promotionsPending() { return java.util.Set.copyOf(promotions.keySet()); }
+
+  private void promote() {
+    if (!core.isLeader()) {
+      promotions.clear();
+      return;
+    }
+    for (java.util.Iterator<Map.Entry<Integer, Promotion>> it = promotions.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, Promotion> e = it.next();
+      int id = e.getKey();
+      Promotion pr = e.getValue();
+      if (ticks > pr.deadlineTick() || !core.membership().learners().contains(id) && !core.membership().isVoter(id)) {
+        it.remove();
+        continue;
+      }
+      if (core.membership().isVoter(id)) {
+        it.remove();
+        continue;
+      }
+      java.util.Set<Integer> voters = new java.util.TreeSet<>(core.membership().voters());
+      voters.add(id);
+      if (pr.replaces() != 0) voters.remove(pr.replaces());
+      java.util.Set<Integer> learners = new java.util.TreeSet<>(core.membership().learners());
+      learners.remove(id);
+      Proposal p = core.proposeMembership(voters, learners);
+      if (p.isAccepted() || p.refusal() == Proposal.Refusal.INVALID) it.remove();
+      if (p.isAccepted()) return; // one change at a time
+    }
+  }
+
   private void onTick() {
     if (!core.isLeader()) pendingWrites.clear(); // their clients time out and retry elsewhere
+    ticks++;
+    if (!promotions.isEmpty()) promote();
     core.tick();
     pump();
     env.timers().schedule(tickNs, this::onTick);

@@ -38,11 +38,21 @@ public final class RaftServer implements AutoCloseable {
    * @param walSync     when the write-ahead log syncs ({@code --wal-sync}; SAFE, group commit, by default)
    * @param snapshots   the checkpoint policy ({@code --snapshot-entries}; {@link WalConfig.SnapshotPolicy#DEFAULT} by default)
    * @param walSegmentBytes the WAL's segment size ({@code --wal-segment-bytes}; {@link WalConfig#SEGMENT_BYTES_MAX_DEFAULT} by default)
+   * @param initialVoters the cluster's first configuration ({@code --initial-voters}), a subset of {@code peerPorts}; empty
+   *                    for all of them. A node not among them joins: it waits, without campaigning, to be
+   *                    added (as a learner) by the leader
    */
   public record Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir,
       long tickMs, RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync,
-      WalConfig.SnapshotPolicy snapshots, int walSegmentBytes) {
+      WalConfig.SnapshotPolicy snapshots, int walSegmentBytes, List<String> initialVoters) {
     public static final long TICK_MS_DEFAULT = 100;
+
+    /** Settings where every peer is an initial voter. */
+    public Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir, long tickMs,
+        RaftConfig.ReadMode readMode, Set<Bug> bugs, long seed, WalConfig.SyncPolicy walSync, WalConfig.SnapshotPolicy snapshots,
+        int walSegmentBytes) {
+      this(nodeName, peerPorts, bindAddress, httpPort, dataDir, tickMs, readMode, bugs, seed, walSync, snapshots, walSegmentBytes, List.of());
+    }
 
     /** Settings with the default segment size. */
     public Config(String nodeName, Map<String, Integer> peerPorts, String bindAddress, int httpPort, Path dataDir, long tickMs,
@@ -80,6 +90,13 @@ public final class RaftServer implements AutoCloseable {
       if (httpPort < 0 || httpPort > 65_535) throw new IllegalArgumentException("httpPort must be 0..65535, got " + httpPort);
       if (tickMs < 1 || tickMs > 10_000) throw new IllegalArgumentException("tickMs must be 1..10000, got " + tickMs);
       walConfig(walSync, snapshots, walSegmentBytes);
+      initialVoters = List.copyOf(initialVoters);
+      for (String v : initialVoters) {
+        if (!peerPorts.containsKey(v)) throw new IllegalArgumentException("initial voter " + v + " is not among peers " + peerPorts.keySet());
+      }
+      if (initialVoters.stream().distinct().count() != initialVoters.size()) {
+        throw new IllegalArgumentException("initial voters listed twice: " + initialVoters);
+      }
     }
 
     private static WalConfig walConfig(WalConfig.SyncPolicy walSync, WalConfig.SnapshotPolicy snapshots, int walSegmentBytes) {
@@ -90,13 +107,15 @@ public final class RaftServer implements AutoCloseable {
 
     RaftConfig raftConfig() {
       List<Integer> ids = new ArrayList<>();
-      for (String name : peerPorts.keySet()) ids.add(nodeId(name));
+      for (String name : initialVoters.isEmpty() ? peerPorts.keySet() : initialVoters) ids.add(nodeId(name));
       ids.sort(null);
-      RaftConfig d = RaftConfig.defaults(nodeId(nodeName), ids);
+      boolean joining = !ids.contains(nodeId(nodeName));
+      RaftConfig d = RaftConfig.defaults(ids.get(0), ids);
       RaftConfig.ReadMode mode = bugs.contains(Bug.LEASE_READ_UNSAFE) ? RaftConfig.ReadMode.LEASE : readMode;
-      return new RaftConfig(d.id(), d.peers(), d.electionTicks(), d.heartbeatTicks(), d.preVote(), d.checkQuorum(), mode,
+      return new RaftConfig(nodeId(nodeName), d.peers(), d.electionTicks(), d.heartbeatTicks(), d.preVote(), d.checkQuorum(), mode,
           d.clockDriftMax(), d.entriesPerMsgMax(), d.bytesPerMsgMax(), d.inflightMsgsMax(), d.inflightBytesMax(),
-          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, walConfig(walSync, snapshots, walSegmentBytes));
+          d.uncommittedEntriesMax(), d.pendingReadsMax(), bugs, walConfig(walSync, snapshots, walSegmentBytes), joining,
+          d.catchUpEntriesMax());
     }
   }
 
@@ -165,6 +184,9 @@ public final class RaftServer implements AutoCloseable {
   public static RaftServer start(Config config) throws IOException { return new RaftServer(config); }
 
   public String nodeName() { return config.nodeName(); }
+
+  /** Every node this one can reach by name, with its Raft port (its peers, spare slots included). */
+  public Map<String, Integer> peerPorts() { return config.peerPorts(); }
 
   public Config config() { return config; }
 

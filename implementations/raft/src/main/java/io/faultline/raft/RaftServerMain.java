@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,7 @@ import java.util.Set;
  * <pre>
  * RaftServerMain &lt;nodeName&gt; &lt;n1:port,n2:port,...&gt; &lt;bindAddress&gt; &lt;httpPort&gt; &lt;dataDir&gt;
  *     [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]...
- *     [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--seed N] [--watch-stdin]
+ *     [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--initial-voters n1,n2,n3] [--seed N] [--watch-stdin]
  * </pre>
  *
  * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
@@ -24,7 +25,7 @@ import java.util.Set;
 public final class RaftServerMain {
   static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
       + " [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]..."
-      + " [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--seed N] [--watch-stdin]";
+      + " [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--initial-voters n1,n2,n3] [--seed N] [--watch-stdin]";
 
   private RaftServerMain() {}
 
@@ -80,6 +81,7 @@ public final class RaftServerMain {
     WalConfig.SnapshotPolicy snapshots = WalConfig.SnapshotPolicy.DEFAULT;
     long retain = snapshots.retainEntries();
     long segmentBytes = WalConfig.SEGMENT_BYTES_MAX_DEFAULT;
+    List<String> initialVoters = List.of();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--watch-stdin")) continue;
@@ -114,6 +116,9 @@ public final class RaftServerMain {
                   + WalConfig.SEGMENT_BYTES_MAX + ", got " + segmentBytes);
             }
             break;
+          case "--initial-voters":
+            initialVoters = List.of(v.split(","));
+            break;
           case "--bug":
             Bug b = Bug.fromName(v);
             if (b == null) throw new IllegalArgumentException("--bug: no planted bug '" + v + "'");
@@ -129,7 +134,7 @@ public final class RaftServerMain {
     if (positional != pos.length) throw new IllegalArgumentException("expected 5 positional arguments, got " + positional);
     return new RaftServer.Config(pos[0], parsePeers(pos[1]), pos[2], (int) parseLong("httpPort", pos[3]), Path.of(pos[4]),
         tickMs, readMode, bugs, seed, walSync,
-        snapshots.enabled() ? snapshots.withRetainEntries(retain) : snapshots, (int) segmentBytes);
+        snapshots.enabled() ? snapshots.withRetainEntries(retain) : snapshots, (int) segmentBytes, initialVoters);
   }
 
   /** {@code n1:20001,n2:20002} → names and ports, in order. */
