@@ -28,7 +28,11 @@ import picocli.CommandLine.Option;
         "timed from the SIGKILL to the first committed write. Writes DIR/spec.json",
         "first and DIR/bench.json last; ratios are --system / --vs. Exit 0 when every",
         "figure was measured, 1 when one was not (no ok write, a kill with no commit",
-        "within 30 s), 2 on error."})
+        "within 30 s), 2 on error.",
+        "--workload recovery: per --intervals snapshot interval, the write load for --time, then a",
+        "follower SIGKILLed and restarted: recovery time and WAL bytes. --workload catch-up: a follower",
+        "down for --down while the others take writes (first --state-bytes of big values when given),",
+        "then restarted: time until it applied the leader's commit index, by snapshot or entries."})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--system", required = true, description = "The system measured first (ours): ${COMPLETION-CANDIDATES}.",
       completionCandidates = Catalog.SystemNames.class)
@@ -38,8 +42,27 @@ final class BenchCommand implements Callable<Integer> {
       completionCandidates = Catalog.SystemNames.class)
   String vs;
 
-  @Option(names = "--workload", defaultValue = BenchSpec.WORKLOAD_WRITE, description = "Bench workload: write (default ${DEFAULT-VALUE}).")
+  @Option(names = "--workload", defaultValue = BenchSpec.WORKLOAD_WRITE,
+      description = "Bench workload: write, recovery or catch-up (default ${DEFAULT-VALUE}).")
   String workload;
+
+  @Option(names = "--intervals", defaultValue = BenchSnapshotSpec.INTERVALS_DEFAULT,
+      description = "recovery: snapshot intervals in entries, comma-separated, 0 = snapshots off (default ${DEFAULT-VALUE}).")
+  String intervals;
+
+  @Option(names = "--down", defaultValue = "60s", description = "catch-up: how long the follower is down while writes go on (default ${DEFAULT-VALUE}).")
+  String down;
+
+  @Option(names = "--state-bytes", defaultValue = "0",
+      description = "catch-up: value bytes written to fresh keys while the follower is down, before --down (100MB, 1GB; default ${DEFAULT-VALUE}).")
+  String stateBytes;
+
+  @Option(names = "--snapshot-entries", defaultValue = "-1",
+      description = "catch-up: snapshot interval in entries for both systems (0 = off; default: ours its node default, Ratis 10000).")
+  long snapshotEntries;
+
+  @Option(names = "--wal-segment-bytes", defaultValue = "-1", description = "recovery, catch-up: our Raft's WAL segment size (default: the node's own).")
+  long walSegmentBytes;
 
   @Option(names = "--time", defaultValue = "30s", description = "How long throughput is measured, after the warm-up (default ${DEFAULT-VALUE}).")
   String time;
@@ -65,7 +88,9 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     BenchSpec spec = toSpec();
+    BenchSnapshotSpec snapshots = toSnapshotSpec();
     Progress progress = Progress.forStdout(false);
+    if (!spec.workload().equals(BenchSpec.WORKLOAD_WRITE)) return new BenchSnapshots(spec, snapshots, progress).call();
     progress.line("seed=" + spec.seed() + " system=" + spec.system() + (spec.vs() == null ? "" : " vs=" + spec.vs())
         + " workload=" + spec.workload() + " time=" + Durations.format(spec.timeMs()) + " warmup=" + Durations.format(spec.warmupMs())
         + " concurrency=" + spec.concurrency() + " kills=" + spec.kills() + " nodes=" + spec.nodes());
@@ -112,6 +137,11 @@ final class BenchCommand implements Callable<Integer> {
     long s = seed != null ? seed : Seeds.fresh();
     Path dir = out != null ? out : Paths.get("results", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     return new BenchSpec(system, vs, workload, parse("--time", time), parse("--warmup", warmup), concurrency, kills, s, nodes, dir);
+  }
+
+  BenchSnapshotSpec toSnapshotSpec() {
+    return new BenchSnapshotSpec(BenchSnapshotSpec.parseIntervals(intervals), parse("--down", down),
+        BenchSnapshotSpec.parseBytes("--state-bytes", stateBytes), snapshotEntries, walSegmentBytes);
   }
 
   private static long parse(String option, String text) {

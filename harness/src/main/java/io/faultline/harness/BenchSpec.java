@@ -11,7 +11,7 @@ import java.util.TreeSet;
  *
  * @param system      our system (or any), measured first
  * @param vs          the peer it is compared with, measured second; null for one system alone
- * @param workload    the bench workload; only {@value #WORKLOAD_WRITE} for now
+ * @param workload    the bench workload: {@value #WORKLOAD_WRITE}, or a snapshot benchmark ({@link BenchSnapshots})
  * @param timeMs      how long the throughput phase measures, after the warm-up
  * @param warmupMs    writes before the measurement starts, not counted (JIT, connections, leader known)
  * @param concurrency closed-loop client threads of the throughput phase
@@ -23,7 +23,7 @@ import java.util.TreeSet;
 record BenchSpec(String system, String vs, String workload, long timeMs, long warmupMs, int concurrency, int kills,
     long seed, int nodes, Path out) {
   static final String WORKLOAD_WRITE = "write";
-  static final List<String> WORKLOADS = List.of(WORKLOAD_WRITE);
+  static final List<String> WORKLOADS = List.of(WORKLOAD_WRITE, BenchSnapshotSpec.WORKLOAD_RECOVERY, BenchSnapshotSpec.WORKLOAD_CATCH_UP);
   static final long TIME_MS_MAX = 3_600_000;
   static final long WARMUP_MS_MAX = 600_000;
   static final int CONCURRENCY_MAX = 1_024;

@@ -86,7 +86,7 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
   }
 
   /** Systems that deploy spare nodes for the membership nemesis (option {@value #SPARE_NODES_OPTION}). */
-  static final Set<String> MEMBERSHIP_SYSTEMS = Set.of("raft");
+  static final Set<String> MEMBERSHIP_SYSTEMS = Set.of("raft", "ratis");
   static final String SPARE_NODES_OPTION = "spare-nodes";
   /** Spare nodes deployed for the membership nemesis, unless --system-option says otherwise. */
   static final String SPARE_NODES_FOR_MEMBERSHIP = "2";

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance for membership changes and leader transfers on our Raft as real processes: the
+ * Acceptance for membership changes and leader transfers on our Raft as real processes, and on Apache
+ * Ratis beside it: the
  * {@code membership} nemesis (two spare nodes deployed; adds, removes and replaces by joint
  * consensus) mixed with partitions and kills, and {@code transfer-leader} mixed with pauses, each
  * linearizable — so no acknowledged write is lost across a change, and reads right after a transfer
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RaftMembershipIT {
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> run(Path dir, String... args) throws Exception {
-    List<String> a = new ArrayList<>(List.of("run", "--system", "raft", "--workload", "register", "--concurrency", "10",
+  private static Map<String, Object> run(Path dir, String system, String... args) throws Exception {
+    List<String> a = new ArrayList<>(List.of("run", "--system", system, "--workload", "register", "--concurrency", "10",
         "--out", dir.toString(), "--no-progress", "--time", "30s", "--nemesis-interval", "3s"));
     a.addAll(List.of(args));
     int code = Main.execute(a.toArray(new String[0]));
@@ -43,7 +44,7 @@ class RaftMembershipIT {
 
   @Test
   void membershipChanges_withPartitionsAndKills_stayLinearizable(@TempDir Path dir) throws Exception {
-    Map<String, Object> r = run(dir, "--nemesis", "membership,partition,kill", "--seed", "3");
+    Map<String, Object> r = run(dir, "raft", "--nemesis", "membership,partition,kill", "--seed", "3");
     Set<String> kinds = kinds(r);
     assertTrue(kinds.stream().anyMatch(k -> k.startsWith("membership-")), "membership changes done: " + kinds);
     assertTrue(r.get("command").toString().contains("--nemesis membership,partition,kill"), r.get("command").toString());
@@ -51,14 +52,28 @@ class RaftMembershipIT {
 
   @Test
   void leaderTransfers_withPauses_stayLinearizable(@TempDir Path dir) throws Exception {
-    Map<String, Object> r = run(dir, "--nemesis", "transfer-leader,pause", "--seed", "5");
+    Map<String, Object> r = run(dir, "raft", "--nemesis", "transfer-leader,pause", "--seed", "5");
     Set<String> kinds = kinds(r);
     assertTrue(kinds.contains("transfer-leader"), "transfers done: " + kinds);
   }
 
+  /** The same nemeses on Apache Ratis, side by side: {@code setConfiguration} (the list overload) and {@code transferLeadership}. */
+  @Test
+  void ratis_membershipChanges_withPartitionsAndKills_stayLinearizable(@TempDir Path dir) throws Exception {
+    Map<String, Object> r = run(dir, "ratis", "--nemesis", "membership,partition,kill", "--seed", "3");
+    Set<String> kinds = kinds(r);
+    assertTrue(kinds.stream().anyMatch(k -> k.startsWith("membership-")), "membership changes done: " + kinds);
+  }
+
+  @Test
+  void ratis_leaderTransfers_withPauses_stayLinearizable(@TempDir Path dir) throws Exception {
+    Map<String, Object> r = run(dir, "ratis", "--nemesis", "transfer-leader,pause", "--seed", "5");
+    assertTrue(kinds(r).contains("transfer-leader"), "transfers done: " + kinds(r));
+  }
+
   @Test
   void membership_onASystemWithoutSpareNodes_isRefusedUpFront(@TempDir Path dir) throws Exception {
-    int code = Main.execute("run", "--system", "ratis", "--nemesis", "membership", "--time", "5s", "--out", dir.toString(), "--no-progress");
+    int code = Main.execute("run", "--system", "postgres", "--workload", "list-append", "--nemesis", "membership", "--time", "5s", "--out", dir.toString(), "--no-progress");
     assertEquals(2, code);
   }
 }

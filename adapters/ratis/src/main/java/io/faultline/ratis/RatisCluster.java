@@ -4,7 +4,9 @@ import io.faultline.local.LocalDeployment;
 import io.faultline.sut.Client;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.LeaderAware;
+import io.faultline.sut.LeaderTransfer;
 import io.faultline.sut.LinkFaults;
+import io.faultline.sut.MembershipChanges;
 import io.faultline.sut.NetworkControl;
 import io.faultline.sut.Node;
 import java.io.IOException;
@@ -26,7 +28,11 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
@@ -40,7 +46,12 @@ import org.apache.ratis.util.TimeDuration;
  * its own JVM does not resolve node names, so its {@link RaftGroup} carries addresses where the
  * nodes' group carries names. Links between nodes are faulted through {@link NetworkControl}.
  */
-public final class RatisCluster implements Cluster, LeaderAware, NetworkControl {
+public final class RatisCluster implements Cluster, LeaderAware, NetworkControl, MembershipChanges, LeaderTransfer {
+  /**
+   * Bound on one {@code setConfiguration} or {@code transferLeadership}: Ratis answers once the new
+   * configuration committed, after bringing new peers up to date.
+   */
+  static final long CHANGE_TIMEOUT_MS = 10_000;
   /** Bound on {@link #leader()}: each node is asked once, all at once. */
   static final long LEADER_QUERY_MS = 1_000;
   static final long ADMIN_REQUEST_TIMEOUT_MS = 800;
@@ -162,6 +173,75 @@ public final class RatisCluster implements Cluster, LeaderAware, NetworkControl 
       return role == RaftPeerRole.LEADER || role == RaftPeerRole.FOLLOWER;
     } catch (IOException | RuntimeException e) {
       return false;
+    }
+  }
+
+  /** The configuration in the leader's group info: peers (voters), old peers while joint, listeners as learners. */
+  @Override
+  public Members members() throws IOException {
+    String leader = leader().orElseThrow(() -> new IOException("no leader to ask for the configuration"));
+    GroupInfoReply info = adminClients.get(leader).getGroupManagementApi(RaftPeerId.valueOf(leader)).info(harnessGroup.getGroupId());
+    List<String> voters = new ArrayList<>();
+    List<String> learners = new ArrayList<>();
+    boolean joint = false;
+    if (info.getConf().isPresent()) {
+      RaftConfigurationProto conf = info.getConf().get();
+      for (RaftPeerProto p : conf.getPeersList()) voters.add(p.getId().toStringUtf8());
+      for (RaftPeerProto p : conf.getListenersList()) learners.add(p.getId().toStringUtf8());
+      joint = conf.getOldPeersCount() > 0;
+    } else { // this Ratis says its configuration as its group's peers and listeners
+      for (RaftPeer p : info.getGroup().getPeers()) {
+        if (p.getStartupRole() == RaftPeerRole.LISTENER) learners.add(p.getId().toString()); else voters.add(p.getId().toString());
+      }
+    }
+    List<String> deployed = new ArrayList<>();
+    for (RatisNode n : nodes) deployed.add(n.id());
+    return new Members(voters, learners, joint, deployed);
+  }
+
+  /** {@code setConfiguration} (the list overload) with {@code nodeId} added and {@code replaces} removed. */
+  @Override
+  public String add(String nodeId, String replaces) throws IOException {
+    List<String> voters = new ArrayList<>(members().voters());
+    if (voters.contains(nodeId)) throw new IOException(nodeId + " is a voter already");
+    voters.add(nodeId);
+    if (replaces != null && !voters.remove(replaces)) throw new IOException(replaces + " is not a voter");
+    return setConfiguration(voters);
+  }
+
+  @Override
+  public String remove(String nodeId) throws IOException {
+    List<String> voters = new ArrayList<>(members().voters());
+    if (!voters.remove(nodeId)) throw new IOException(nodeId + " is not a voter");
+    return setConfiguration(voters);
+  }
+
+  private String setConfiguration(List<String> voters) throws IOException {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (String id : voters) peers.add(RaftPeer.newBuilder().setId(id).setAddress(id + ":" + deployment.port(id)).build());
+    return change("setConfiguration " + voters, admin -> admin.admin().setConfiguration(peers));
+  }
+
+  @Override
+  public String transferLeader(String target) throws IOException {
+    return change("transferLeadership to " + target,
+        admin -> admin.admin().transferLeadership(RaftPeerId.valueOf(target), CHANGE_TIMEOUT_MS));
+  }
+
+  private interface AdminCall {
+    RaftClientReply call(RaftClient admin) throws IOException;
+  }
+
+  /** One admin call through a client aimed at the leader, bounded by {@link #CHANGE_TIMEOUT_MS}; a failed reply is an IOException. */
+  private String change(String what, AdminCall call) throws IOException {
+    String leader = leader().orElseThrow(() -> new IOException("no leader for " + what));
+    RaftProperties props = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(CHANGE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    try (RaftClient admin = RaftClient.newBuilder().setProperties(props).setRaftGroup(harnessGroup)
+        .setLeaderId(RaftPeerId.valueOf(leader)).setRetryPolicy(RetryPolicies.noRetry()).build()) {
+      RaftClientReply reply = call.call(admin);
+      if (!reply.isSuccess()) throw new IOException(leader + " refused " + what + ": " + reply.getException());
+      return leader + ": " + what;
     }
   }
 

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The main of one Ratis node JVM. Arguments:
  * {@code <nodeId> <port> <peers> <dataDir> <groupUuid> <snapshotThreshold> <bindAddress>},
- * peers as {@code n1:p1,n2:p2,...} (names, resolved through the node's hosts file).
+ * peers as {@code n1:p1,n2:p2,...} (names, resolved through the node's hosts file), or {@code -} for a
+ * spare node: it joins the group with an empty configuration and waits to be added by the leader's
+ * {@code setConfiguration}.
  *
  * <p>Settings, and why: LINEARIZABLE reads (Ratis' default serves reads from the leader's state
  * machine unchecked); election timeouts 1–2 s (150–300 ms flaps leaders on a loaded 2-core box,
@@ -40,6 +42,8 @@ public final class RatisNodeMain {
   static final long ELECTION_TIMEOUT_MIN_MS = 1_000;
   static final long ELECTION_TIMEOUT_MAX_MS = 2_000;
   static final int SNAPSHOT_RETAINED = 2;
+  /** The peers argument of a spare node. */
+  static final String SPARE = "-";
 
   private RatisNodeMain() {}
 
@@ -51,7 +55,7 @@ public final class RatisNodeMain {
     }
     RaftPeerId self = RaftPeerId.valueOf(args[0]);
     int port = Integer.parseInt(args[1]);
-    List<RaftPeer> peers = parsePeers(args[2]);
+    List<RaftPeer> peers = args[2].equals(SPARE) ? List.of() : parsePeers(args[2]);
     Path dataDir = Path.of(args[3]);
     RaftGroupId groupId = RaftGroupId.valueOf(UUID.fromString(args[4]));
     RaftGroup group = RaftGroup.valueOf(groupId, peers);

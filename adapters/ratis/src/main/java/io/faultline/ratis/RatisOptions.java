@@ -22,23 +22,28 @@ import java.util.Set;
  *                          {@link RatisClient#RETRY_BUDGET_MS} whatever the pace. The benchmark
  *                          sets our Raft client's pace (50 ms), so that neither side's election
  *                          figure is rounded up by its client's sleeps
+ * @param spareNodes        nodes deployed beyond the first group (option {@value #SPARE_NODES}, 0..4, default
+ *                          0): they start in the group with an empty configuration and wait until the
+ *                          membership nemesis adds them with {@code setConfiguration}
  */
 public record RatisOptions(long snapshotThreshold, boolean partitionClients, boolean fakeClock,
-    LocalDeployment.NetworkBackend network, long clientRetryMs) {
+    LocalDeployment.NetworkBackend network, long clientRetryMs, int spareNodes) {
   public static final String SNAPSHOT_THRESHOLD = "snapshot-threshold";
   public static final String PARTITION_CLIENTS = "partition-clients";
   public static final String FAKE_CLOCK = "fake-clock";
   public static final String NETWORK = "network";
   public static final String CLIENT_RETRY_MS = "client-retry-ms";
+  public static final String SPARE_NODES = "spare-nodes";
+  static final int SPARE_NODES_MAX = 4;
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT; the deployment reads it from {@code faultline.toxiproxy}. */
   public static final String TOXIPROXY = "toxiproxy";
-  static final Set<String> KEYS = Set.of(SNAPSHOT_THRESHOLD, PARTITION_CLIENTS, FAKE_CLOCK, NETWORK, CLIENT_RETRY_MS, TOXIPROXY);
+  static final Set<String> KEYS = Set.of(SNAPSHOT_THRESHOLD, PARTITION_CLIENTS, FAKE_CLOCK, NETWORK, CLIENT_RETRY_MS, TOXIPROXY, SPARE_NODES);
   public static final long CLIENT_RETRY_MS_DEFAULT = 500;
   static final long CLIENT_RETRY_MS_MIN = 10;
   static final long CLIENT_RETRY_MS_MAX = 5_000;
 
   public RatisOptions(long snapshotThreshold) {
-    this(snapshotThreshold, false, false, LocalDeployment.NetworkBackend.PROXY, CLIENT_RETRY_MS_DEFAULT);
+    this(snapshotThreshold, false, false, LocalDeployment.NetworkBackend.PROXY, CLIENT_RETRY_MS_DEFAULT, 0);
   }
   public static final long SNAPSHOT_THRESHOLD_DEFAULT = 1_000;
   public static final long SNAPSHOT_THRESHOLD_MAX = 10_000_000;
@@ -50,6 +55,9 @@ public record RatisOptions(long snapshotThreshold, boolean partitionClients, boo
     }
     if (clientRetryMs < CLIENT_RETRY_MS_MIN || clientRetryMs > CLIENT_RETRY_MS_MAX) {
       throw new IllegalArgumentException(CLIENT_RETRY_MS + " must be " + CLIENT_RETRY_MS_MIN + ".." + CLIENT_RETRY_MS_MAX + ", got " + clientRetryMs);
+    }
+    if (spareNodes < 0 || spareNodes > SPARE_NODES_MAX) {
+      throw new IllegalArgumentException(SPARE_NODES + " must be 0.." + SPARE_NODES_MAX + ", got " + spareNodes);
     }
   }
 
@@ -73,7 +81,7 @@ public record RatisOptions(long snapshotThreshold, boolean partitionClients, boo
     if (options.containsKey(TOXIPROXY)) io.faultline.local.ToxiproxyNetwork.parseEndpoint(options.get(TOXIPROXY).trim());
     long threshold = number(options, SNAPSHOT_THRESHOLD, SNAPSHOT_THRESHOLD_DEFAULT);
     long retry = number(options, CLIENT_RETRY_MS, CLIENT_RETRY_MS_DEFAULT);
-    return new RatisOptions(threshold, clients, clock, network, retry);
+    return new RatisOptions(threshold, clients, clock, network, retry, (int) number(options, SPARE_NODES, 0));
   }
 
   private static long number(Map<String, String> options, String key, long fallback) {

@@ -66,18 +66,20 @@ public final class RatisSystem implements SystemUnderTest {
     RatisOptions options = RatisOptions.from(spec.options());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < spec.nodeCount(); i++) ids.add(spec.nodeId(i));
+    List<String> initial = List.copyOf(ids);
+    for (int i = 0; i < options.spareNodes(); i++) ids.add("n" + (spec.nodeCount() + i + 1));
     RaftGroupId groupId = RaftGroupId.valueOf(
         UUID.nameUUIDFromBytes(("faultline-ratis-" + spec.seed()).getBytes(StandardCharsets.UTF_8)));
     LocalDeployment deployment = LocalDeployment.create(spec.runDir(), ids, spec.seed(), options.partitionClients(),
         options.network());
     RatisCluster cluster = null;
     try {
-      String peers = ids.stream().map(id -> id + ":" + deployment.port(id)).collect(Collectors.joining(","));
+      String peers = initial.stream().map(id -> id + ":" + deployment.port(id)).collect(Collectors.joining(","));
       List<RatisNode> nodes = new ArrayList<>();
       List<RaftPeer> harnessPeers = new ArrayList<>();
       for (String id : ids) {
         NodeProcess process = deployment.launch(id, RatisNodeMain.class.getName(),
-            List.of(id, Integer.toString(deployment.port(id)), peers,
+            List.of(id, Integer.toString(deployment.port(id)), initial.contains(id) ? peers : RatisNodeMain.SPARE,
                 deployment.nodeDir(id).resolve("data").toString(), groupId.getUuid().toString(),
                 Long.toString(options.snapshotThreshold()), deployment.nodeAddress(id)),
             NODE_LOGGING, options.fakeClock());
