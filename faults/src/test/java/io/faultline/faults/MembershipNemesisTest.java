@@ -26,7 +26,7 @@ class MembershipNemesisTest {
     final List<String> calls = new ArrayList<>();
 
     @Override public List<Node> nodes() { return List.of(); }
-    @Override public Client client(int process) { throw new UnsupportedOperationException(); }
+    @Override public Client client(int process) { throw new IllegalStateException("no clients in this test"); }
     @Override public void close() {}
     @Override public Optional<String> leader() { return Optional.of(leader); }
     @Override public Members members() { return new Members(voters, List.of(), false, deployed); }
@@ -89,7 +89,7 @@ class MembershipNemesisTest {
   void aClusterWithoutTheAbilities_getsAnInfoSayingSo() {
     Cluster plain = new Cluster() {
       @Override public List<Node> nodes() { return List.of(); }
-      @Override public Client client(int process) { throw new UnsupportedOperationException(); }
+      @Override public Client client(int process) { throw new IllegalStateException("no clients in this test"); }
       @Override public void close() {}
     };
     Op done = new MembershipNemesis(plain, 1).invoke(Op.invoke(Op.NEMESIS, MembershipNemesis.MEMBERSHIP, null, null));
