@@ -45,13 +45,12 @@ class PostgresTxnIT {
   /**
    * SERIALIZABLE. Judged against serializable it is valid in most 20 s runs, but not all: in about one
    * run in ten here (PostgreSQL 14.22 and 17.7, 10 clients, a few hot keys) the checker finds a G2-item
-   * whose cycle passes through a read-only transaction (README, "PostgreSQL at SERIALIZABLE: a rare
-   * G2-item"). So this asserts what every run shows: nothing snapshot isolation forbids, plenty of
-   * commits and serialization failures, and, when an anomaly is found, only that G2-item shape — any
-   * other shape fails the test, since it would be news.
+   * (README, "PostgreSQL at SERIALIZABLE: a rare G2-item"). So this asserts what every run shows:
+   * plenty of commits and serialization failures, nothing snapshot isolation forbids, and no anomaly
+   * but G2-item — any other kind fails the test, since it would be news.
    */
   @Test
-  void serializable_showsNothingSnapshotIsolationForbids_andAtMostTheReadOnlyG2Item(@TempDir Path dir) throws Exception {
+  void serializable_showsNothingSnapshotIsolationForbids_andAtMostG2Item(@TempDir Path dir) throws Exception {
     Map<String, Object> r = run(dir, "list-append", "serializable", "serializable", -1);
     long ok = ((Number) ((Map<?, ?>) r.get("ops")).get("ok")).longValue();
     long fail = ((Number) ((Map<?, ?>) r.get("ops")).get("fail")).longValue();
@@ -63,25 +62,6 @@ class PostgresTxnIT {
     assertFalse(not.contains("snapshot-isolation"), "nothing snapshot isolation forbids: " + not);
     if (Boolean.TRUE.equals(r.get("valid"))) return;
     assertEquals(List.of("G2-item"), strings(c.get("anomaly_types")), "only G2-item: " + Json.writePretty(c));
-    Map<Long, List<?>> completions = completedTxns(dir.resolve("history.jsonl"));
-    for (Object a : (List<?>) c.get("anomalies")) {
-      List<?> ops = (List<?>) ((Map<?, ?>) a).get("ops");
-      boolean readOnly = ops.stream().map(o -> completions.get(((Number) o).longValue()))
-          .anyMatch(txn -> txn != null && txn.stream().allMatch(m -> "r".equals(((List<?>) m).get(0))));
-      assertTrue(readOnly, "a read-only transaction in the cycle: " + Json.writePretty(a));
-    }
-  }
-
-  /** The completed (ok) txns of a stored history by op index, as their micro-ops. */
-  private static Map<Long, List<?>> completedTxns(Path history) throws Exception {
-    Map<Long, List<?>> out = new java.util.HashMap<>();
-    for (String line : Files.readAllLines(history)) {
-      if (line.isBlank()) continue;
-      Map<?, ?> op = (Map<?, ?>) Json.parse(line);
-      if ("ok".equals(op.get("type")) && op.get("value") instanceof List)
-        out.put(((Number) op.get("index")).longValue(), (List<?>) op.get("value"));
-    }
-    return out;
   }
 
   @Test
