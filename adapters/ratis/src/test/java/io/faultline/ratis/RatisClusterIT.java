@@ -250,6 +250,20 @@ class RatisClusterIT {
     }
   }
 
+  /**
+   * The snapshot files under {@code dataDir}. Ratis deletes old snapshots (keeping two) while it runs,
+   * so a file listed may be gone when the walk reaches it: the walk is tried again, a few times.
+   */
+  private static List<Path> snapshotFiles(Path dataDir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<Path> files = Files.walk(dataDir)) {
+        return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList();
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) throw e;
+      }
+    }
+  }
+
   @Test
   void snapshots_areTaken_andRestartedNodesRecoverFromThem() throws Exception {
     start("snapshot", Set.of(), Map.of(RatisOptions.SNAPSHOT_THRESHOLD, "50"));
@@ -261,12 +275,7 @@ class RatisClusterIT {
         expected[i % keys] = i;
       }
     }
-    for (Node n : cluster.nodes()) {
-      try (Stream<Path> files = Files.walk(n.dataDir())) {
-        List<Path> snapshots = files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList();
-        assertTrue(!snapshots.isEmpty(), n.id() + " took no snapshot");
-      }
-    }
+    for (Node n : cluster.nodes()) assertTrue(!snapshotFiles(n.dataDir()).isEmpty(), n.id() + " took no snapshot");
     String follower = aFollower();
     ((Killable) node(follower)).kill();
     try (Client c = cluster.client(indexOf(cluster.leader().orElseThrow()))) {
