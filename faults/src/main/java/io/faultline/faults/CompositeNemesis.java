@@ -33,7 +33,7 @@ public final class CompositeNemesis implements Nemesis {
   }
 
   /**
-   * Network, process, disk and clock nemeses over one cluster, each seeded from {@code seed}
+   * Network, process, disk, clock, corrupt and membership nemeses over one cluster, each seeded from {@code seed}
    * (the process nemesis with {@code seed} itself, so that its choices are those it makes alone).
    */
   public static CompositeNemesis standard(Cluster cluster, long seed, boolean partitionClients) {
@@ -42,6 +42,7 @@ public final class CompositeNemesis implements Nemesis {
         new ProcessNemesis(cluster, seed),
         new DiskNemesis(cluster, seed ^ 0x6469736BL),
         new ClockNemesis(cluster, seed ^ 0x636C6F63L),
+        new CorruptNemesis(cluster, seed ^ 0x636F7272L),
         new MembershipNemesis(cluster, seed ^ 0x6D656D62L)));
   }
 

@@ -25,7 +25,9 @@ import java.util.Map;
  * {@code lose-unsynced} one "disk-lose-unsynced" interval over its nodes, the same way; a
  * {@code start-disk} opens "disk-<mode>". A {@code membership} or {@code transfer-leader}
  * ({@link MembershipNemesis}) that did something is an interval from its invocation to its completion
- * over the nodes it named, of kind {@code membership-<action>} or {@code transfer-leader}.
+ * over the nodes it named, of kind {@code membership-<action>} or {@code transfer-leader}. A
+ * {@code corrupt} ({@link CorruptNemesis}) is a "corrupt" interval on its node from invocation to
+ * completion (down, refused, repaired, started again), its heal {@code repair} a "corrupt-repair" one.
  */
 public final class FaultIntervals {
   private FaultIntervals() {}
@@ -62,6 +64,18 @@ public final class FaultIntervals {
         String named = v.get("replaces") == null ? String.valueOf(v.get("node")) : v.get("node") + "," + v.get("replaces");
         int at = open(kind, named, invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
         ends.set(at, op.timeNs());
+        continue;
+      }
+      if (CorruptNemesis.FUNCTIONS.contains(op.f())) {
+        List<Object> entries = op.value() instanceof List ? new ArrayList<>((List<?>) op.value()) : new ArrayList<>();
+        if (op.value() instanceof Map) entries.add(op.value());
+        for (Object v : entries) {
+          Object node = v instanceof Map ? ((Map<?, ?>) v).get("node") : null;
+          if (node == null) continue;
+          String kind = op.f().equals(CorruptNemesis.FUNCTION) ? "corrupt" : "corrupt-repair";
+          int at = open(kind, String.valueOf(node), invokedNs.getOrDefault(op.f(), op.timeNs()), kinds, nodes, starts, ends);
+          ends.set(at, op.timeNs());
+        }
         continue;
       }
       if (tornTails instanceof List) {

@@ -24,7 +24,7 @@ public final class FaultSchedule {
 
   /** Fault families; {@code partition-<shape>}, {@code clock-<mode>} and {@code disk-<mode>} are accepted too ({@link #names}). */
   public static final Set<String> FAULTS = Set.of("kill", "pause", "partition", "delay", "blackhole", "bandwidth", "reset",
-      "slow-close", "clock", "disk", MembershipNemesis.MEMBERSHIP, MembershipNemesis.TRANSFER_LEADER);
+      "slow-close", "clock", "disk", CorruptNemesis.FUNCTION, MembershipNemesis.MEMBERSHIP, MembershipNemesis.TRANSFER_LEADER);
   static final long DELAY_MS_MIN = 20;
   static final long DELAY_MS_MAX = 500;
   static final long BANDWIDTH_MIN = 10_000;
@@ -133,7 +133,9 @@ public final class FaultSchedule {
    * {@code disk}: one of {@link #DISK_MODES} drawn from the seed, or the one {@code disk-<mode>} names:
    * {@code torn-tail {"targets" (at most minority), "mode", "bytes"}} or {@code lose-unsynced
    * {"targets", "write_ms"}}, no heal, or {@code start-disk {"targets", "mode": "fsync-stall"}} /
-   * {@code stop-disk} ({@link DiskNemesis}). Network, clock and fsync-stall faults last as long as a kill does.
+   * {@code stop-disk} ({@link DiskNemesis}); {@code corrupt}: {@code corrupt} (no value: the follower is
+   * drawn when it runs), no heal ({@link CorruptNemesis}: kill, flip a byte mid-log, see the start
+   * refused, repair with a rebuild, start). Network, clock and fsync-stall faults last as long as a kill does.
    *
    * @param faults     which faults to draw from: a non-empty subset of {@link #names}
    * @param targets    one | minority | majority | all | leader
@@ -201,6 +203,7 @@ public final class FaultSchedule {
     all.add("clock-" + CLOCK_MODE_FAR_RATE);
     all.add("disk");
     for (String mode : DISK_MODES) all.add("disk-" + mode);
+    all.add(CorruptNemesis.FUNCTION);
     all.add(MembershipNemesis.MEMBERSHIP);
     all.add(MembershipNemesis.TRANSFER_LEADER);
     return all;
@@ -211,14 +214,14 @@ public final class FaultSchedule {
   /** Faults of one family are never combined: two partitions, or a kill and a torn tail of one node. */
   private static String family(String kind) {
     if (kind.startsWith("partition")) return "partition";
-    if (kind.equals("kill") || kind.equals("pause") || kind.startsWith("disk")) return "process";
+    if (kind.equals("kill") || kind.equals("pause") || kind.startsWith("disk") || kind.equals(CorruptNemesis.FUNCTION)) return "process";
     if (kind.startsWith("clock")) return "clock";
     return kind;
   }
 
   private static long duration(String kind, long intervalMs, Options options, SplittableRandom random) {
     if (kind.equals("pause")) return random.nextLong(options.pauseMsMin(), options.pauseMsMax() + 1);
-    if (kind.equals("disk-torn-tail") || kind.equals("disk-lose-unsynced")) return 0;
+    if (kind.equals("disk-torn-tail") || kind.equals("disk-lose-unsynced") || kind.equals(CorruptNemesis.FUNCTION)) return 0;
     if (kind.equals(MembershipNemesis.MEMBERSHIP) || kind.equals(MembershipNemesis.TRANSFER_LEADER)) return 0;
     return Math.max(1, Math.round(intervalMs * (options.killFractionMin()
         + random.nextDouble() * (options.killFractionMax() - options.killFractionMin()))));
@@ -261,6 +264,7 @@ public final class FaultSchedule {
         heal = "stop-clock";
         value = clockArgs(targets, kind.equals("clock") ? null : kind.substring("clock-".length()), random);
         break;
+      case CorruptNemesis.FUNCTION: // the follower is drawn when it runs: who leads then decides
       case MembershipNemesis.MEMBERSHIP:
       case MembershipNemesis.TRANSFER_LEADER:
         fault = kind; // what to change, and whom, is drawn when it runs: it depends on the configuration then

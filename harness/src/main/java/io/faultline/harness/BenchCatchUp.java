@@ -46,7 +46,7 @@ final class BenchCatchUp {
 
   Map<String, Long> errors() { return errors.counts(); }
 
-  static Map<String, String> options(String system, long snapshotEntries, long walSegmentBytes) {
+  static Map<String, String> options(String system, long snapshotEntries, long walSegmentBytes, long nodeHeapMb) {
     Map<String, String> m = new LinkedHashMap<>();
     if (system.equals("ratis")) {
       long threshold = snapshotEntries < 0 ? BenchSnapshotSpec.RATIS_CATCH_UP_THRESHOLD
@@ -56,13 +56,14 @@ final class BenchCatchUp {
     } else if (system.equals("raft")) {
       if (snapshotEntries >= 0) m.put(RaftOptions.SNAPSHOT_ENTRIES, Long.toString(snapshotEntries));
       if (walSegmentBytes >= 0) m.put(RaftOptions.WAL_SEGMENT_BYTES, Long.toString(walSegmentBytes));
+      if (nodeHeapMb >= 0) m.put(RaftOptions.NODE_HEAP_MB, Long.toString(nodeHeapMb));
     }
     return m;
   }
 
   /** One system's figures, as bench.json holds them. */
   Map<String, Object> run(SystemUnderTest sut, String system, Path runDir) throws IOException {
-    Map<String, String> options = options(system, snap.snapshotEntries(), snap.walSegmentBytes());
+    Map<String, String> options = options(system, snap.snapshotEntries(), snap.walSegmentBytes(), snap.nodeHeapMb());
     progress.line(system + ": starting " + spec.nodes() + " nodes in " + runDir + (options.isEmpty() ? "" : " with " + new java.util.TreeMap<>(options)));
     try (Cluster cluster = sut.start(new ClusterSpec(spec.nodes(), runDir, spec.seed(), Set.of(), options))) {
       ReplicaWatch watch = ReplicaWatch.of(cluster);
@@ -134,8 +135,9 @@ final class BenchCatchUp {
       m.put("leader_snapshot_file_bytes", leaderSnapshotBytes);
       Double installed = victimAfter.get("raft_snapshots_installed");
       if (installed != null) m.put("snapshots_installed", installed.longValue());
-      if (Boolean.TRUE.equals(viaSnapshot.orElse(null)) && victimAfter.get("raft_snapshot_last_bytes") != null) {
-        m.put("snapshot_install_bytes", victimAfter.get("raft_snapshot_last_bytes").longValue());
+      if (Boolean.TRUE.equals(viaSnapshot.orElse(null)) && victimAfter.get("raft_snapshot_installed_last_bytes") != null) {
+        // not raft_snapshot_last_bytes: a follower that caught up may have taken a snapshot of its own since
+        m.put("snapshot_install_bytes", victimAfter.get("raft_snapshot_installed_last_bytes").longValue());
       }
       Double leaderCatchUp = leaderAfter.get("raft_follower_catchup_last_seconds");
       Double sentBefore = leaderBefore.get("raft_snapshots_sent");

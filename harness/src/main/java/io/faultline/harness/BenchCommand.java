@@ -64,6 +64,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--wal-segment-bytes", defaultValue = "-1", description = "recovery, catch-up: our Raft's WAL segment size (default: the node's own).")
   long walSegmentBytes;
 
+  @Option(names = "--node-heap-mb", defaultValue = "-1",
+      description = "recovery, catch-up: our Raft's node heap in MiB, for a large --state-bytes (default: the node's own, 256).")
+  long nodeHeapMb;
+
   @Option(names = "--time", defaultValue = "30s", description = "How long throughput is measured, after the warm-up (default ${DEFAULT-VALUE}).")
   String time;
 
@@ -141,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
 
   BenchSnapshotSpec toSnapshotSpec() {
     return new BenchSnapshotSpec(BenchSnapshotSpec.parseIntervals(intervals), parse("--down", down),
-        BenchSnapshotSpec.parseBytes("--state-bytes", stateBytes), snapshotEntries, walSegmentBytes);
+        BenchSnapshotSpec.parseBytes("--state-bytes", stateBytes), snapshotEntries, walSegmentBytes, nodeHeapMb);
   }
 
   private static long parse(String option, String text) {

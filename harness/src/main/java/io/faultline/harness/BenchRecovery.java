@@ -75,7 +75,7 @@ final class BenchRecovery {
   }
 
   /** The options a system runs with at one interval. */
-  static Map<String, String> options(String system, long interval, long walSegmentBytes) {
+  static Map<String, String> options(String system, long interval, long walSegmentBytes, long nodeHeapMb) {
     Map<String, String> m = new LinkedHashMap<>();
     if (system.equals("ratis")) {
       m.put(RatisOptions.SNAPSHOT_THRESHOLD, Long.toString(interval == 0 ? RatisOptions.SNAPSHOT_THRESHOLD_MAX : interval));
@@ -83,6 +83,7 @@ final class BenchRecovery {
     } else if (system.equals("raft")) {
       m.put(RaftOptions.SNAPSHOT_ENTRIES, Long.toString(interval));
       if (walSegmentBytes >= 0) m.put(RaftOptions.WAL_SEGMENT_BYTES, Long.toString(walSegmentBytes));
+      if (nodeHeapMb >= 0) m.put(RaftOptions.NODE_HEAP_MB, Long.toString(nodeHeapMb));
     }
     return m;
   }
@@ -96,7 +97,7 @@ final class BenchRecovery {
   Map<String, Long> errors() { return errors.counts(); }
 
   private Row one(SystemUnderTest sut, String system, long interval, Path runDir) throws IOException {
-    Map<String, String> options = options(system, interval, snap.walSegmentBytes());
+    Map<String, String> options = options(system, interval, snap.walSegmentBytes(), snap.nodeHeapMb());
     String label = system + " interval " + interval;
     progress.line(label + ": starting " + spec.nodes() + " nodes in " + runDir + " with " + new java.util.TreeMap<>(options));
     try (Cluster cluster = sut.start(new ClusterSpec(spec.nodes(), runDir, spec.seed(), Set.of(), options))) {

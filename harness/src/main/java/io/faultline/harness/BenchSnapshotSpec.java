@@ -16,8 +16,10 @@ import java.util.List;
  * @param snapshotEntries catch-up: the snapshot interval in entries (-1: each system's own default
  *                        for ours, {@link #RATIS_CATCH_UP_THRESHOLD} for Ratis)
  * @param walSegmentBytes our Raft's WAL segment size for both workloads (-1: the node's own)
+ * @param nodeHeapMb      our Raft's node heap in MiB for both workloads (-1: the node's own, 256): its state
+ *                        and snapshots live in memory, so 1 GB of state needs a few GiB
  */
-record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, long snapshotEntries, long walSegmentBytes) {
+record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, long snapshotEntries, long walSegmentBytes, long nodeHeapMb) {
   static final String WORKLOAD_RECOVERY = "recovery";
   static final String WORKLOAD_CATCH_UP = "catch-up";
   static final String INTERVALS_DEFAULT = "1000,10000,100000,0";
@@ -25,7 +27,7 @@ record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, lon
   static final long INTERVAL_MAX = 10_000_000;
   static final long DOWN_MS_MIN = 1_000;
   static final long DOWN_MS_MAX = 3_600_000;
-  /** A 4 GiB state is beyond what a node holds (the snapshot travels in memory, up to 1 GiB). */
+  /** A 4 GiB state is beyond what a node holds (the snapshot travels in memory, up to 1.5 GiB). */
   static final long STATE_BYTES_MAX = 4L << 30;
   /** Ratis' snapshot threshold in the catch-up benchmark: our node's default interval. */
   static final long RATIS_CATCH_UP_THRESHOLD = 10_000;
@@ -41,6 +43,7 @@ record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, lon
         "0..10000000 (0: snapshots off)");
     require(walSegmentBytes == -1 || (walSegmentBytes >= 64 << 10 && walSegmentBytes <= 1 << 30), "--wal-segment-bytes",
         Long.toString(walSegmentBytes), "65536..1073741824");
+    require(nodeHeapMb == -1 || (nodeHeapMb >= 256 && nodeHeapMb <= 16384), "--node-heap-mb", Long.toString(nodeHeapMb), "256..16384");
   }
 
   /** {@code 1000,10000,100000,0}: whole numbers separated by commas; anything else names the flag. */
@@ -88,6 +91,7 @@ record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, lon
       if (snapshotEntries >= 0) sb.append(" --snapshot-entries ").append(snapshotEntries);
     }
     if (walSegmentBytes >= 0) sb.append(" --wal-segment-bytes ").append(walSegmentBytes);
+    if (nodeHeapMb >= 0) sb.append(" --node-heap-mb ").append(nodeHeapMb);
     return sb.toString();
   }
 

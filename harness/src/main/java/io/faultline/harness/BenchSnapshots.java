@@ -132,6 +132,7 @@ final class BenchSnapshots {
       if (snap.snapshotEntries() >= 0) m.put("snapshot_entries", snap.snapshotEntries());
     }
     if (snap.walSegmentBytes() >= 0) m.put("wal_segment_bytes", snap.walSegmentBytes());
+    if (snap.nodeHeapMb() >= 0) m.put("node_heap_mb", snap.nodeHeapMb());
     m.put("warmup_s", spec.warmupMs() / 1000.0);
     m.put("concurrency", (long) spec.concurrency());
     m.put("nodes", (long) spec.nodes());
@@ -161,10 +162,10 @@ final class BenchSnapshots {
     for (String name : spec.systems()) {
       if (spec.workload().equals(BenchSnapshotSpec.WORKLOAD_RECOVERY)) {
         Map<String, Object> each = new LinkedHashMap<>();
-        for (long i : snap.intervals()) each.put(Long.toString(i), BenchRecovery.options(name, i, snap.walSegmentBytes()));
+        for (long i : snap.intervals()) each.put(Long.toString(i), BenchRecovery.options(name, i, snap.walSegmentBytes(), snap.nodeHeapMb()));
         options.put(name, each);
       } else {
-        options.put(name, BenchCatchUp.options(name, snap.snapshotEntries(), snap.walSegmentBytes()));
+        options.put(name, BenchCatchUp.options(name, snap.snapshotEntries(), snap.walSegmentBytes(), snap.nodeHeapMb()));
       }
     }
     m.put("system_options", options);

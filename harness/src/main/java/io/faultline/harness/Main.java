@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "faultline 0.1.0",
     description = "Jepsen-style verification and benchmarks of distributed systems, ours and the real ones.",
-    subcommands = {RunCommand.class, BenchCommand.class, CheckCommand.class, DemoCommand.class, ScheduleCommand.class, ChaosMeshCommand.class, io.faultline.harness.sim.SimCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, BenchCommand.class, CheckCommand.class, DemoCommand.class, ScheduleCommand.class, ChaosMeshCommand.class, io.faultline.harness.sim.SimCommand.class, RaftCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int EXIT_VALID = 0;
   public static final int EXIT_INVALID = 1;

@@ -33,7 +33,9 @@ final class RunCommand implements Callable<Integer> {
           "delay, blackhole, bandwidth, reset, slow-close, clock (skew, jump or strobe = timer rate) or clock-<mode>",
           "(and clock-rate by name only: timers 0.1-0.33x or 3-10x),",
           "disk (torn-tail on at most a minority, fsync-stall, lose-unsynced) or disk-<mode>; lose-unsynced honours",
-          "--targets majority (lost unsynced writes, then SIGKILL): storage modes need our raft, other systems get torn-tail."})
+          "--targets majority (lost unsynced writes, then SIGKILL): storage modes need our raft, other systems get torn-tail;",
+          "corrupt (our raft: a follower's log gets a byte flipped mid-log, it must refuse to start, is repaired with",
+          "faultline raft repair --rebuild and catches up from the leader)."})
   List<String> nemesis;
 
   @Option(names = "--targets", defaultValue = "one",

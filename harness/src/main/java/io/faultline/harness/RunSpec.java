@@ -88,6 +88,8 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
   /** Systems that deploy spare nodes for the membership nemesis (option {@value #SPARE_NODES_OPTION}). */
   static final Set<String> MEMBERSHIP_SYSTEMS = Set.of("raft", "ratis");
   static final String SPARE_NODES_OPTION = "spare-nodes";
+  /** Systems whose nodes the corrupt nemesis can repair ({@code io.faultline.sut.Repairable}). */
+  static final Set<String> REPAIR_SYSTEMS = Set.of("raft");
   /** Spare nodes deployed for the membership nemesis, unless --system-option says otherwise. */
   static final String SPARE_NODES_FOR_MEMBERSHIP = "2";
 
@@ -131,6 +133,8 @@ record RunSpec(String system, String workload, List<String> nemeses, String targ
     require(nemesisIntervalMs >= 100, "--nemesis-interval", nemesisIntervalMs + "ms", "at least 100ms");
     require(!nemeses.contains(io.faultline.faults.MembershipNemesis.MEMBERSHIP) || MEMBERSHIP_SYSTEMS.contains(system), "--nemesis",
         io.faultline.faults.MembershipNemesis.MEMBERSHIP, "a system whose membership can change: " + MEMBERSHIP_SYSTEMS);
+    require(!nemeses.contains(io.faultline.faults.CorruptNemesis.FUNCTION) || REPAIR_SYSTEMS.contains(system), "--nemesis",
+        io.faultline.faults.CorruptNemesis.FUNCTION, "a system whose nodes can be repaired: " + REPAIR_SYSTEMS);
     require(quietMs >= 0 && quietMs <= 600_000, "--quiet-period", quietMs + "ms", "0..10m");
     require(opsPerKey >= 1 && opsPerKey <= 100_000, "--ops-per-key", String.valueOf(opsPerKey), "1..100000");
     require(keyDistribution.equals("uniform") || keyDistribution.equals("zipfian"), "--key-dist", keyDistribution, "uniform or zipfian");

@@ -287,14 +287,15 @@ final class Runner {
     }
     CheckResult all = CheckResult.compose("checkers", results);
     List<FaultInterval> faults = FaultIntervals.from(history);
-    RunResult result = toResult(all, results, faults, FaultIntervals.recoveriesNs(history, faults), walBytes, walBytesError);
+    RunResult result = toResult(all, results, faults, FaultIntervals.recoveriesNs(history, faults), walBytes, walBytesError,
+        io.faultline.faults.CorruptNemesis.summary(history));
     Files.writeString(dir.resolve("result.json"), Json.writePretty(result.toJson()) + "\n", StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("report.html"), ReportHtml.render(result, history, faults), StandardCharsets.UTF_8);
     return new Outcome(result, history, dir);
   }
 
   private RunResult toResult(CheckResult all, List<CheckResult> parts, List<FaultInterval> faults, List<Long> recoveriesNs,
-      List<WalSample> walBytes, Optional<String> walBytesError) {
+      List<WalSample> walBytes, Optional<String> walBytesError, Map<String, Object> repairs) {
     Map<String, Long> opCounts = new LinkedHashMap<>();
     double throughput = 0;
     Map<String, Double> latency = new LinkedHashMap<>();
@@ -317,6 +318,7 @@ final class Runner {
     extra.put("bugs", new ArrayList<>(new java.util.TreeSet<>(spec.bugs())));
     if (!this.parts.systemOptions().isEmpty()) extra.put("system_options", this.parts.systemOptions());
     walBytesError.ifPresent(e -> extra.put("wal_bytes_error", e));
+    if (!repairs.isEmpty()) extra.put("repairs", repairs);
     extra.put("checkers", checkers);
     return new RunResult(spec.system(), spec.workload(), spec.nemesisLabel(), spec.seed(), spec.command(),
         BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, recoveriesNs, walBytes, extra);

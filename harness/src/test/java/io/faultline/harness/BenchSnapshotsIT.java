@@ -68,23 +68,23 @@ class BenchSnapshotsIT {
   /**
    * Nightly only ({@code -Dfaultline.nightly=true}): a follower far behind 1 GB of state installs the
    * leader's snapshot; its time and bytes are in bench.json. Segments of 256 MiB and a snapshot every
-   * 100 000 entries keep the leader from writing a snapshot of the growing state at every 2 MiB segment.
+   * 50 000 entries keep the leader from writing a snapshot of the growing state at every 2 MiB segment,
+   * yet take one near the preload's end (the state grows by about 190 MB per 50 000 writes): the snapshot
+   * sent holds at least 90 % of the 1 GB. 6 GiB node heaps hold the snapshot kept for followers and the
+   * one being taken.
    */
   @Test
   @EnabledIfSystemProperty(named = "faultline.nightly", matches = "true")
-  @org.junit.jupiter.api.Disabled("node JVMs run with 256 MiB of heap and our snapshots are built and sent in memory:"
-      + " 100 MB of state already ran the leader out of memory. Needs snapshots streamed from and to files, or a node-heap"
-      + " option (issue 7, left)")
   void catchUp_raft_installsAOneGigabyteSnapshot_nightly(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("bench");
     int code = Main.execute("bench", "--system", "raft", "--workload", "catch-up", "--state-bytes", "1GB", "--down", "10s",
-        "--warmup", "0s", "--concurrency", "16", "--snapshot-entries", "100000", "--wal-segment-bytes", Long.toString(256L << 20),
+        "--warmup", "0s", "--concurrency", "16", "--snapshot-entries", "50000", "--wal-segment-bytes", Long.toString(256L << 20), "--node-heap-mb", "6144",
         "--seed", "8", "--out", out.toString());
     Map<?, ?> bench = (Map<?, ?>) Json.parse(Files.readString(out.resolve("bench.json")));
     assertEquals(0, code, () -> "bench.json: " + Json.writePretty(bench));
     Map<?, ?> raft = (Map<?, ?>) ((Map<?, ?>) bench.get("catch_up")).get("raft");
     assertEquals("snapshot", raft.get("via"), "a follower that far behind takes the snapshot: " + raft);
-    assertTrue(number(raft, "snapshot_install_bytes") >= 1e9, "the whole state travelled: " + raft);
+    assertTrue(number(raft, "snapshot_install_bytes") >= 0.9e9, "the state travelled as a snapshot: " + raft);
     assertTrue(number(raft, "snapshot_install_ms") > 0, "the install was timed: " + raft);
   }
 

@@ -65,6 +65,8 @@ class BenchSnapshotsTest {
     assertEquals(2, bench(dir, "--system", "raft", "--workload", "catch-up", "--snapshot-entries", "-2"));
     assertEquals(2, bench(dir, "--system", "raft", "--workload", "recovery", "--wal-segment-bytes", "100"));
     assertTrue(errText().contains("--wal-segment-bytes"), errText());
+    assertEquals(2, bench(dir, "--system", "raft", "--workload", "catch-up", "--node-heap-mb", "64"));
+    assertTrue(errText().contains("--node-heap-mb") && errText().contains("'64'"), errText());
   }
 
   @Test
@@ -86,7 +88,7 @@ class BenchSnapshotsTest {
 
   @Test
   void theCommandLine_carriesTheSnapshotFlags() {
-    BenchSnapshotSpec snap = new BenchSnapshotSpec(List.of(1000L, 0L), 60_000, 100_000_000, -1, -1);
+    BenchSnapshotSpec snap = new BenchSnapshotSpec(List.of(1000L, 0L), 60_000, 100_000_000, -1, -1, -1);
     assertEquals(" --intervals 1000,0", snap.flags("recovery"));
     assertEquals(" --down 1m --state-bytes 100000000", snap.flags("catch-up"));
   }

@@ -172,8 +172,14 @@ public final class LocalDeployment implements AutoCloseable {
    * @param fakeClock whether the node's wall clock runs through libfaketime ({@link FakeClock}), so
    *                  that a nemesis can skew it; an IOException names the package when missing
    */
-  public synchronized NodeProcess launch(String nodeId, String mainClass, List<String> args,
+  public NodeProcess launch(String nodeId, String mainClass, List<String> args,
       List<String> systemProperties, boolean fakeClock) throws IOException {
+    return launch(nodeId, mainClass, args, systemProperties, fakeClock, NodeProcess.HEAP_MB_DEFAULT);
+  }
+
+  /** {@link #launch(String, String, List, List, boolean)} with {@code heapMb} MiB of heap for the node's JVM. */
+  public synchronized NodeProcess launch(String nodeId, String mainClass, List<String> args,
+      List<String> systemProperties, boolean fakeClock, long heapMb) throws IOException {
     if (closed) throw new IllegalStateException("deployment of run " + runId + " is closed");
     port(nodeId);
     if (nodes.containsKey(nodeId)) throw new IllegalStateException("node " + nodeId + " already launched");
@@ -182,7 +188,7 @@ public final class LocalDeployment implements AutoCloseable {
     }
     FakeClock clock = fakeClock ? new FakeClock(nodeDir(nodeId).resolve("faketime")) : null;
     NodeProcess node = new NodeProcess(runId, nodeId, nodeDir(nodeId), mainClass, args, systemProperties, clock,
-        netns != null ? netns.commandPrefix(nodeId) : List.of());
+        netns != null ? netns.commandPrefix(nodeId) : List.of(), heapMb);
     nodes.put(nodeId, node);
     node.start();
     return node;

@@ -28,7 +28,18 @@ public final class NodeProcess {
   public static final String MARKER_PREFIX = "-D" + MARKER_PROPERTY + "=";
   /** How long a node may take to exit after SIGTERM, or after SIGKILL, before we give up on it. */
   public static final long STOP_WAIT_MS = 5_000;
-  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+  /** A node's heap unless its system asks for more (a large state in memory): {@value} MiB. */
+  public static final long HEAP_MB_DEFAULT = 256;
+  static final long HEAP_MB_MAX = 16 << 10;
+  static final List<String> JVM_OPTIONS = jvmOptions(HEAP_MB_DEFAULT);
+
+  /** The JVM options of a node with {@code heapMb} MiB of heap ({@value #HEAP_MB_DEFAULT}..{@value #HEAP_MB_MAX}). */
+  static List<String> jvmOptions(long heapMb) {
+    if (heapMb < HEAP_MB_DEFAULT || heapMb > HEAP_MB_MAX) {
+      throw new IllegalArgumentException("node heap must be " + HEAP_MB_DEFAULT + ".." + HEAP_MB_MAX + " MiB, got " + heapMb);
+    }
+    return List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC");
+  }
 
   private final String runId;
   private final String id;
@@ -38,12 +49,14 @@ public final class NodeProcess {
   private final List<String> systemProperties;
   private final FakeClock clock;
   private final List<String> commandPrefix;
+  private final List<String> jvmOptions;
   private Process process;
   private OutputStream stdin;
   private boolean paused;
 
   NodeProcess(String runId, String id, Path dir, String mainClass, List<String> args, List<String> systemProperties,
-      FakeClock clock, List<String> commandPrefix) {
+      FakeClock clock, List<String> commandPrefix, long heapMb) {
+    this.jvmOptions = jvmOptions(heapMb);
     this.clock = clock;
     this.commandPrefix = List.copyOf(commandPrefix);
     this.runId = Objects.requireNonNull(runId, "runId");
@@ -77,7 +90,7 @@ public final class NodeProcess {
     Files.createDirectories(dataDir());
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(javaBinary());
-    command.addAll(JVM_OPTIONS);
+    command.addAll(jvmOptions);
     command.add(MARKER_PREFIX + runId + "/" + id);
     command.add("-Djdk.net.hosts.file=" + hostsFile().toAbsolutePath());
     for (String property : systemProperties) command.add("-D" + property);

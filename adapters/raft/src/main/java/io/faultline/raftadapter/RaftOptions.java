@@ -27,16 +27,21 @@ import java.util.TreeSet;
  * @param spareNodes nodes deployed beyond the first configuration (option {@value #SPARE_NODES}, 0..{@value #SPARE_NODES_MAX},
  *                 default 0): they run from the start as joining nodes, neither voting nor campaigning,
  *                 until the membership nemesis adds them
+ * @param nodeHeapMb each node JVM's heap in MiB (option {@value #NODE_HEAP_MB}, 256..16384; -1, the default,
+ *                 leaves 256): the state machine and its snapshots live in memory, so a large state needs more
  *
  * <p>Option {@value #FAKE_CLOCK} is accepted and changes nothing: our nodes' clocks are set through
  * their admin endpoint, no libfaketime needed.
  */
 public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network,
-    long snapshotEntries, long snapshotRetain, long walSegmentBytes, int spareNodes) {
+    long snapshotEntries, long snapshotRetain, long walSegmentBytes, int spareNodes, long nodeHeapMb) {
   public static final String SNAPSHOT_ENTRIES = "snapshot-entries";
   public static final String SNAPSHOT_RETAIN = "snapshot-retain";
   public static final String WAL_SEGMENT_BYTES = "wal-segment-bytes";
   public static final String SPARE_NODES = "spare-nodes";
+  public static final String NODE_HEAP_MB = "node-heap-mb";
+  static final long NODE_HEAP_MB_MIN = 256;
+  static final long NODE_HEAP_MB_MAX = 16 << 10;
   public static final int SPARE_NODES_MAX = 4;
   public static final String TICK_MS = "tick-ms";
   public static final String READ_MODE = "read-mode";
@@ -46,7 +51,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
   public static final String TOXIPROXY = "toxiproxy";
   static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY, SNAPSHOT_ENTRIES,
-      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES);
+      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES, NODE_HEAP_MB);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;
@@ -59,6 +64,9 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     if (walSegmentBytes != -1 && (walSegmentBytes < WalConfig.SEGMENT_BYTES_MIN || walSegmentBytes > WalConfig.SEGMENT_BYTES_MAX)) {
       throw new IllegalArgumentException(WAL_SEGMENT_BYTES + " must be " + WalConfig.SEGMENT_BYTES_MIN + ".." + WalConfig.SEGMENT_BYTES_MAX
           + ", got " + walSegmentBytes);
+    }
+    if (nodeHeapMb != -1 && (nodeHeapMb < NODE_HEAP_MB_MIN || nodeHeapMb > NODE_HEAP_MB_MAX)) {
+      throw new IllegalArgumentException(NODE_HEAP_MB + " must be " + NODE_HEAP_MB_MIN + ".." + NODE_HEAP_MB_MAX + ", got " + nodeHeapMb);
     }
     if (spareNodes < 0 || spareNodes > SPARE_NODES_MAX) {
       throw new IllegalArgumentException(SPARE_NODES + " must be 0.." + SPARE_NODES_MAX + ", got " + spareNodes);
@@ -92,7 +100,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     }
     return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network,
         count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN), count(options, WAL_SEGMENT_BYTES),
-        (int) Math.max(0, count(options, SPARE_NODES)));
+        (int) Math.max(0, count(options, SPARE_NODES)), count(options, NODE_HEAP_MB));
   }
 
   /** A whole number >= 0, or -1 when the option is absent. */

@@ -95,7 +95,8 @@ public final class RaftSystem implements SystemUnderTest {
           args.add("--bug");
           args.add(bug);
         }
-        NodeProcess process = deployment.launch(id, RaftServerMain.class.getName(), args, List.of());
+        NodeProcess process = deployment.launch(id, RaftServerMain.class.getName(), args, List.of(), false,
+            options.nodeHeapMb() > 0 ? options.nodeHeapMb() : NodeProcess.HEAP_MB_DEFAULT);
         String httpAddress = deployment.nodeAddress(id) + ":" + httpPorts[i];
         nodes.add(new RaftNodeProcess(process, http, httpAddress));
         httpAddresses.put(id, httpAddress);

@@ -25,6 +25,10 @@ class RaftOptionsTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("read-mode", "x"))).getMessage().contains("read-mode"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("partition-clients", "yes")))
         .getMessage().contains("partition-clients"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftOptions.from(Map.of("node-heap-mb", "100")))
+        .getMessage().contains("node-heap-mb must be 256..16384"));
+    assertEquals(4096, RaftOptions.from(Map.of("node-heap-mb", "4096")).nodeHeapMb());
+    assertEquals(-1, RaftOptions.from(Map.of()).nodeHeapMb());
   }
 
   @Test

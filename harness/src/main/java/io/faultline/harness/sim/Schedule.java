@@ -28,8 +28,14 @@ import java.util.Map;
  * their faults change the voters (add, remove, replace, one or two at a time, sometimes while the leader
  * is cut off or with the leader crashed inside the joint phase) and transfer leadership. The other half
  * run exactly as before membership existed.
+ *
+ * <p>Workload, from a stream of its own too: half the clean seeds and all those with
+ * raft.mvcc-skip-conflict-check (again the other bugs' seeds stay as they were) run {@link #LIST_APPEND}
+ * txns instead of {@link #REGISTER} ops, under the same faults, over 2 to 4 active {@code keys}; there
+ * {@code readPct} is the share of micro-ops that read and {@code casPct} is unused. A schedule written
+ * before then (no such field) runs registers.
  */
-public record Schedule(long seed, String bug, int nodes, int spareNodes, int clients, int keys, long durationMs, int opsMax,
+public record Schedule(long seed, String bug, int nodes, int spareNodes, int clients, String workload, int keys, long durationMs, int opsMax,
     int readPct, int casPct, String readMode, int entriesPerMsgMax, int inflightMsgsMax, long snapshotEntries,
     long snapshotRetainEntries, double dropProbability, double duplicateProbability, long delayUsMin, long delayUsMax, double slowProbability,
     long slowDelayUsMax, long fsyncUsMin, long fsyncUsMax, double stallProbability, long stallMs,
@@ -42,6 +48,15 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
   public static final String LEASE = "lease";
   /** Nodes beyond the initial cluster that membership changes may add. */
   public static final int SPARE_NODES_MAX = 2;
+  /** Single-key register ops (read, write, cas), checked for linearizability per key. */
+  public static final String REGISTER = "register";
+  /** Elle's list-append txns over the MVCC store, checked for strict serializability. */
+  public static final String LIST_APPEND = "list-append";
+  /** Share of the clean seeds that run list-append txns. */
+  static final double LIST_APPEND_SHARE = 0.5;
+  /** Keys active at once in a list-append run: few, so txns contend. */
+  static final int LIST_APPEND_KEYS_MIN = 2;
+  static final int LIST_APPEND_KEYS_MAX = 4;
 
   public Schedule {
     clockRates = List.copyOf(clockRates);
@@ -50,6 +65,9 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     if (spareNodes < 0 || spareNodes > SPARE_NODES_MAX) throw new IllegalArgumentException("spare_nodes must be in 0.." + SPARE_NODES_MAX + ", got " + spareNodes);
     if (clockRates.size() != nodes) throw new IllegalArgumentException("clock_rates needs " + nodes + " values, got " + clockRates.size());
     if (clients < 1 || clients > 64) throw new IllegalArgumentException("clients must be in 1..64, got " + clients);
+    if (!REGISTER.equals(workload) && !LIST_APPEND.equals(workload)) {
+      throw new IllegalArgumentException("workload must be " + REGISTER + " or " + LIST_APPEND + ", got " + workload);
+    }
     if (keys < 1) throw new IllegalArgumentException("keys must be >= 1, got " + keys);
     if (durationMs < 1 || durationMs > 600_000) throw new IllegalArgumentException("duration_ms must be in 1..600000, got " + durationMs);
     if (opsMax < 0) throw new IllegalArgumentException("ops_max must be >= 0, got " + opsMax);
@@ -100,11 +118,18 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     List<Fault> faults = generateFaults(r, nodes, durationMs);
     long[] snapshots = snapshotPolicy(seed, bug);
     int spares = membershipFaults(seed, bug, nodes, durationMs, faults);
+    String workload = REGISTER;
+    Random w = SplitMix64.derive(seed, "workload");
+    // the other planted bugs keep the seeds their budgets were measured on
+    if (bug == Bug.MVCC_SKIP_CONFLICT_CHECK || (bug == null && w.chance(LIST_APPEND_SHARE))) {
+      workload = LIST_APPEND;
+      keys = LIST_APPEND_KEYS_MIN + w.nextInt(LIST_APPEND_KEYS_MAX - LIST_APPEND_KEYS_MIN + 1);
+    }
     if (lease) {
       for (int i = r.nextInt(3); i > 0; i--) faults.add(new Fault(150 + r.nextInt((int) durationMs - 250), Fault.Kind.LEASE_SKEW, 0, 0, 200 + r.nextInt(300)));
       faults.sort((a, b) -> Long.compare(a.atMs(), b.atMs()));
     }
-    return new Schedule(seed, bug == null ? null : bug.switchName(), nodes, spares, clients, keys, durationMs, opsMax, readPct, casPct,
+    return new Schedule(seed, bug == null ? null : bug.switchName(), nodes, spares, clients, workload, keys, durationMs, opsMax, readPct, casPct,
         lease ? LEASE : READ_INDEX, entriesPerMsgMax, inflightMsgsMax, snapshots[0], snapshots[1], drop, dup, delayMin, delayMax, slow, slowMax,
         fsyncMin, fsyncMax, stall, stallMs, torn, driftMax, rates, faults);
   }
@@ -215,13 +240,13 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
   public Bug bugSwitch() { return bug == null ? null : Bug.fromName(bug); }
 
   public Schedule withFaults(List<Fault> f) {
-    return new Schedule(seed, bug, nodes, spareNodes, clients, keys, durationMs, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
+    return new Schedule(seed, bug, nodes, spareNodes, clients, workload, keys, durationMs, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
         inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, f);
   }
 
   public Schedule withOpsMax(int n) {
-    return new Schedule(seed, bug, nodes, spareNodes, clients, keys, durationMs, n, readPct, casPct, readMode, entriesPerMsgMax,
+    return new Schedule(seed, bug, nodes, spareNodes, clients, workload, keys, durationMs, n, readPct, casPct, readMode, entriesPerMsgMax,
         inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, faults);
   }
@@ -229,7 +254,7 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
   public Schedule withDurationMs(long ms) {
     List<Fault> kept = new ArrayList<>();
     for (Fault f : faults) if (f.atMs() < ms) kept.add(f);
-    return new Schedule(seed, bug, nodes, spareNodes, clients, keys, ms, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
+    return new Schedule(seed, bug, nodes, spareNodes, clients, workload, keys, ms, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
         inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, kept);
   }
@@ -250,6 +275,7 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     m.put("nodes", (long) nodes);
     if (spareNodes > 0) m.put("spare_nodes", (long) spareNodes);
     m.put("clients", (long) clients);
+    m.put("workload", workload);
     m.put("keys", (long) keys);
     m.put("duration_ms", durationMs);
     m.put("ops_max", (long) opsMax);
@@ -299,7 +325,7 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
       faults.add(Fault.fromJson(fm));
     }
     return new Schedule(seed, (String) bug, (int) num(m, "nodes"), m.containsKey("spare_nodes") ? (int) num(m, "spare_nodes") : 0,
-        (int) num(m, "clients"), (int) num(m, "keys"),
+        (int) num(m, "clients"), m.containsKey("workload") ? str(m, "workload") : REGISTER, (int) num(m, "keys"),
         num(m, "duration_ms"), (int) num(m, "ops_max"), (int) num(m, "read_pct"), (int) num(m, "cas_pct"), str(m, "read_mode"),
         (int) num(m, "entries_per_msg_max"), (int) num(m, "inflight_msgs_max"), m.containsKey("snapshot_entries") ? num(m, "snapshot_entries") : 0,
         m.containsKey("snapshot_retain_entries") ? num(m, "snapshot_retain_entries") : 0, dbl(m, "drop_probability"),

@@ -2,6 +2,8 @@ package io.faultline.harness.sim;
 
 import io.faultline.checkers.CheckResult;
 import io.faultline.checkers.LinearizabilityChecker;
+import io.faultline.checkers.ListAppendChecker;
+import io.faultline.checkers.TxnCheckerOptions;
 import io.faultline.checkers.Models;
 import io.faultline.checkers.Validity;
 import io.faultline.history.History;
@@ -17,6 +19,8 @@ import io.faultline.raft.Proposal;
 import io.faultline.raft.RaftConfig;
 import io.faultline.raft.RaftCore;
 import io.faultline.raft.RaftNode;
+import io.faultline.raft.ReadRequest;
+import io.faultline.raft.TxnRequest;
 import io.faultline.raft.Wal;
 import io.faultline.raft.WalConfig;
 import io.faultline.raft.Wire;
@@ -34,7 +38,9 @@ import java.util.TreeSet;
 /**
  * Runs one {@link Schedule}: a Raft cluster and its clients in a {@link SimWorld}, the faults at their
  * times, the {@link Invariants} after every event, and at the end the clients' history through the
- * linearizability checker (cas-register per key). Deterministic: same schedule, same outcome, same bytes.
+ * linearizability checker (cas-register per key), or for a list-append run through the Elle-style
+ * list-append checker against strict serializability (unknown fails the seed, as for linearizability).
+ * Deterministic: same schedule, same outcome, same bytes.
  *
  * <p>Membership: the initial cluster is nodes 1..{@code nodes}; the spare nodes after them start with it,
  * as nodes that join (no member until a change adds them). Changes and leader transfers are proposed to
@@ -108,6 +114,14 @@ final class SimRun {
       ClientRequest r = (ClientRequest) w;
       return "request#" + r.requestId() + " " + r.command();
     }
+    if (w instanceof TxnRequest) {
+      TxnRequest r = (TxnRequest) w;
+      return "txn#" + r.requestId() + " " + r.entry();
+    }
+    if (w instanceof ReadRequest) {
+      ReadRequest r = (ReadRequest) w;
+      return "read#" + r.requestId() + " " + r.keys() + (r.atIndex() > 0 ? " at " + r.atIndex() : "");
+    }
     ClientReply r = (ClientReply) w;
     return "reply#" + r.requestId() + " " + r.status() + " " + r.value() + " leader=" + r.leaderHint();
   }
@@ -134,7 +148,8 @@ final class SimRun {
       int index = k;
       Random rng = SplitMix64.derive(s.seed(), "client/" + k);
       world.addNode("c" + k, new SimWorld.ClockConfig(1.0, 0), disk,
-          env -> clients.add(new SimClient(env, s, shared, index, rng)));
+          env -> clients.add(new SimClient(env, s, shared, index, rng, listAppend()
+              ? new ListAppendOps(s, shared, rng) : new RegisterOps(s, shared, rng))));
     }
     world.setFsyncListener((node, file) -> {
       // "after persisting" is after a step the node acts on: a WAL batch, a published hard state; not the
@@ -185,12 +200,22 @@ final class SimRun {
       if (failure != null) failureNs = world.nowNs();
     }
     Map<String, Object> stats = stats();
-    if (failure == null) {
+    if (failure == null && !listAppend()) {
       CheckResult r = checkLinearizable(history);
       stats.put("linearizable", r.valid().json());
       if (r.valid() != Validity.TRUE) {
         failure = "linearizability: " + (r.valid() == Validity.FALSE ? "" : "unknown: ")
             + (r.anomalies().isEmpty() ? unknownReason(r) : r.anomalies().get(0).toJson());
+        failureNs = world.nowNs();
+      }
+    } else if (failure == null) {
+      CheckResult r = checkStrictSerializable(history);
+      stats.put("strict_serializable", r.valid().json());
+      if (r.valid() != Validity.TRUE) {
+        // unknown is a property of its own, so that shrinking never trades an anomaly for it
+        failure = r.valid() == Validity.FALSE
+            ? "strict serializability: " + r.details().get("anomaly_types") + " " + r.anomalies().get(0).toJson()
+            : "strict serializability unknown: " + r.details().get("unknown_reason");
         failureNs = world.nowNs();
       }
     }
@@ -223,14 +248,18 @@ final class SimRun {
     long ok = 0;
     long fail = 0;
     long info = 0;
+    long compareFailed = 0;
     for (Op op : history) {
       if (op.type() == OpType.OK) ok++;
       else if (op.type() == OpType.FAIL) fail++;
       else if (op.type() == OpType.INFO && op.isClient()) info++;
+      if (op.type() == OpType.FAIL && op.error() != null && op.error().startsWith(ListAppendOps.COMPARE_FAILED)) compareFailed++;
     }
+    m.put("workload", s.workload());
     m.put("ops_ok", ok);
     m.put("ops_fail", fail);
     m.put("ops_info", info);
+    if (listAppend()) m.put("txns_compare_failed", compareFailed);
     m.put("committed", invariants.committedMax());
     m.put("events", world.eventCount());
     m.put("virtual_ms", world.nowNs() / 1_000_000);
@@ -251,6 +280,14 @@ final class SimRun {
       if (part instanceof Map && ((Map<?, ?>) part).containsKey("unknown_reason")) return ((Map<?, ?>) part).get("unknown_reason");
     }
     return r.details();
+  }
+
+  private boolean listAppend() { return Schedule.LIST_APPEND.equals(s.workload()); }
+
+  /** The Elle-style list-append checker against strict serializability, on the whole history (op indexes as in history.jsonl). */
+  static CheckResult checkStrictSerializable(List<Op> ops) {
+    TxnCheckerOptions options = TxnCheckerOptions.of(List.of("strict-serializable")).withCycleSearchTimeoutMs(CHECK_TIME_LIMIT_MS);
+    return new ListAppendChecker(options).check(History.of(ops));
   }
 
   /** Checks each key's sub-history on this thread (a single partition needs no pool). */

@@ -23,7 +23,9 @@ public enum Bug {
    * A change of the voters applied as one step, straight to C_new, without the joint configuration:
    * when two or more voters change, a majority of C_old and one of C_new can be disjoint.
    */
-  SINGLE_STEP_MEMBERSHIP;
+  SINGLE_STEP_MEMBERSHIP,
+  /** A txn commits without its compares checked: the read versions an optimistic txn relied on may have changed (lost update, write skew). */
+  MVCC_SKIP_CONFLICT_CHECK;
 
   /** The switch's name: {@code raft.stale-read}, ... */
   public String switchName() {

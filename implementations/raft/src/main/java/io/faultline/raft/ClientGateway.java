@@ -52,6 +52,11 @@ final class ClientGateway implements Transport<Wire> {
 
   /** Submits a command; the future completes with the node's reply, or is cancelled by a waiter that gives up. */
   CompletableFuture<ClientReply> submit(Command command) {
+    return submit(id -> new ClientRequest(id, command));
+  }
+
+  /** Submits the request {@code requestOf} makes with its id (a command, a txn or a read). */
+  CompletableFuture<ClientReply> submit(java.util.function.LongFunction<Wire> requestOf) {
     long id = nextRequestId.incrementAndGet();
     CompletableFuture<ClientReply> waiter = new CompletableFuture<>();
     if (pending.size() >= PENDING_MAX) {
@@ -65,7 +70,7 @@ final class ClientGateway implements Transport<Wire> {
       if (h == null) {
         send(CLIENTS, new ClientReply(id, ClientReply.Status.NOT_LEADER, null, 0)); // still loading its log
       } else {
-        h.onMessage(CLIENTS, new ClientRequest(id, command));
+        h.onMessage(CLIENTS, requestOf.apply(id));
       }
     });
     return waiter;

@@ -2,6 +2,7 @@ package io.faultline.raft;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A key-value command with its client session: {@code clientId} (0 = no session) and {@code seq}, the
@@ -19,9 +20,12 @@ public record Command(Kind kind, long clientId, long seq, String key, Object val
 
   public static final int KEY_BYTES_MAX = 1_024;
   public static final int VALUE_BYTES_MAX = 64 << 10;
+  /** Elements in a list value (the MVCC store's APPEND): 4,096 longs, 32 KiB, well under {@link #VALUE_BYTES_MAX}. */
+  public static final int LIST_LENGTH_MAX = 4_096;
   static final byte NONE = 0;
   static final byte INTEGER = 1;
   static final byte STRING = 2;
+  static final byte LIST = 3;
 
   public Command {
     if (kind == null) throw new IllegalArgumentException("kind is required");
@@ -74,25 +78,58 @@ public record Command(Kind kind, long clientId, long seq, String key, Object val
     }
   }
 
-  /** Bytes of a tagged value: a tag, then 8 bytes of integer or a length and UTF-8. */
-  static int valueBytes(Object v) {
+  /**
+   * Bytes of a tagged value: a tag, then 8 bytes of integer, a length and UTF-8, or (a list of
+   * integers, which only the MVCC store's transactions write) a count and 8 bytes per element.
+   */
+  public static int valueBytes(Object v) {
     if (v == null) return 1;
     if (v instanceof Long) return 1 + 8;
+    if (v instanceof List) return 1 + 4 + 8 * ((List<?>) v).size();
     return 1 + 4 + ((String) v).getBytes(StandardCharsets.UTF_8).length;
   }
 
-  static void putValue(ByteBuffer b, Object v) {
+  /** Writes a tagged value: null, a Long, a String or a List of Longs (ClassCastException for anything else). */
+  public static void putValue(ByteBuffer b, Object v) {
     if (v == null) {
       b.put(NONE);
     } else if (v instanceof Long) {
       b.put(INTEGER).putLong((Long) v);
+    } else if (v instanceof List) {
+      List<?> list = (List<?>) v;
+      if (list.size() > LIST_LENGTH_MAX) throw new IllegalArgumentException("list of " + list.size() + " elements, more than " + LIST_LENGTH_MAX);
+      b.put(LIST).putInt(list.size());
+      for (Object e : list) b.putLong((Long) e);
     } else {
       byte[] s = ((String) v).getBytes(StandardCharsets.UTF_8);
       b.put(STRING).putInt(s.length).put(s);
     }
   }
 
-  static Object getValue(ByteBuffer b) {
+  /** Steps over a tagged value without building it; IllegalArgumentException for a bad tag or length. */
+  public static void skipValue(ByteBuffer b) {
+    byte tag = b.get();
+    switch (tag) {
+      case NONE: return;
+      case INTEGER: b.position(b.position() + 8); return;
+      case STRING: {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining() || n > VALUE_BYTES_MAX) throw new IllegalArgumentException("bad string length " + n);
+        b.position(b.position() + n);
+        return;
+      }
+      case LIST: {
+        int n = b.getInt();
+        if (n < 0 || n > LIST_LENGTH_MAX || 8L * n > b.remaining()) throw new IllegalArgumentException("bad list length " + n);
+        b.position(b.position() + 8 * n);
+        return;
+      }
+      default: throw new IllegalArgumentException("unknown value tag " + tag);
+    }
+  }
+
+  /** Reads a tagged value; a list reads back unmodifiable. IllegalArgumentException for a bad tag or length. */
+  public static Object getValue(ByteBuffer b) {
     byte tag = b.get();
     switch (tag) {
       case NONE: return null;
@@ -103,6 +140,13 @@ public record Command(Kind kind, long clientId, long seq, String key, Object val
         byte[] s = new byte[n];
         b.get(s);
         return new String(s, StandardCharsets.UTF_8);
+      }
+      case LIST: {
+        int n = b.getInt();
+        if (n < 0 || n > LIST_LENGTH_MAX || 8L * n > b.remaining()) throw new IllegalArgumentException("bad list length " + n);
+        Long[] elements = new Long[n];
+        for (int i = 0; i < n; i++) elements[i] = b.getLong();
+        return List.of(elements);
       }
       default: throw new IllegalArgumentException("unknown value tag " + tag);
     }

@@ -4,15 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The JSON the HTTP API speaks: one flat object whose values are integers, strings, booleans or
- * null. Enough for {@code {"key":1,"value":2,"client_id":3,"seq":4}}; anything else is refused with
- * a message that says where.
+ * The JSON the HTTP API speaks: an object whose values are integers, strings, booleans, null, and —
+ * for transactions — arrays and objects of those, nested at most {@value #DEPTH_MAX} deep. Enough for
+ * {@code {"key":1,"value":2,"client_id":3,"seq":4}} and {@code {"ops":[{"op":"append","key":"x","value":3}]}};
+ * anything else (floats, escapes) is refused with a message that says where.
  */
 final class FlatJson {
-  static final int TEXT_CHARS_MAX = 4_096;
+  static final int TEXT_CHARS_MAX = 256 << 10;
+  static final int DEPTH_MAX = 4;
 
   private final String s;
   private int i;
+  private int depth;
 
   private FlatJson(String s) {
     this.s = s;
@@ -22,27 +25,52 @@ final class FlatJson {
   static Map<String, Object> parse(String text) {
     if (text.length() > TEXT_CHARS_MAX) throw new IllegalArgumentException("body longer than " + TEXT_CHARS_MAX + " chars");
     FlatJson p = new FlatJson(text);
-    Map<String, Object> out = new LinkedHashMap<>();
-    p.expect('{');
-    if (p.peek() == '}') {
-      p.i++;
-    } else {
-      while (true) {
-        String k = p.string();
-        p.expect(':');
-        out.put(k, p.value());
-        char c = p.next();
-        if (c == '}') break;
-        if (c != ',') throw p.error("expected ',' or '}'");
-      }
-    }
+    Map<String, Object> out = p.object();
     p.skipSpace();
     if (p.i != text.length()) throw p.error("trailing characters");
     return out;
   }
 
+  private Map<String, Object> object() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    expect('{');
+    if (peek() == '}') {
+      i++;
+      return out;
+    }
+    while (true) {
+      String k = string();
+      expect(':');
+      if (out.put(k, value()) != null) throw error("field '" + k + "' given twice");
+      char c = next();
+      if (c == '}') return out;
+      if (c != ',') throw error("expected ',' or '}'");
+    }
+  }
+
+  private java.util.List<Object> array() {
+    java.util.List<Object> out = new java.util.ArrayList<>();
+    expect('[');
+    if (peek() == ']') {
+      i++;
+      return out;
+    }
+    while (true) {
+      out.add(value());
+      char c = next();
+      if (c == ']') return out;
+      if (c != ',') throw error("expected ',' or ']'");
+    }
+  }
+
   private Object value() {
     char c = peek();
+    if (c == '[' || c == '{') {
+      if (++depth > DEPTH_MAX) throw error("nested deeper than " + DEPTH_MAX);
+      Object v = c == '[' ? array() : object();
+      depth--;
+      return v;
+    }
     if (c == '"') return string();
     if (s.startsWith("null", i)) { i += 4; return null; }
     if (s.startsWith("true", i)) { i += 4; return Boolean.TRUE; }
@@ -50,7 +78,7 @@ final class FlatJson {
     int start = i;
     if (c == '-') i++;
     while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-    if (i == start || (i == start + 1 && c == '-')) throw error("expected an integer, string, boolean or null");
+    if (i == start || (i == start + 1 && c == '-')) throw error("expected an integer, string, boolean, null, array or object");
     if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw error("only integers are accepted");
     try {
       return Long.parseLong(s.substring(start, i));

@@ -2,6 +2,8 @@ package io.faultline.raft;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.faultline.raft.mvcc.TxnEntry;
+import io.faultline.raft.mvcc.TxnResult;
 import io.faultline.runtime.EventLoop;
 import io.faultline.runtime.FileStorage;
 import io.faultline.runtime.StorageFaultControl;
@@ -146,6 +148,24 @@ final class HttpApi implements AutoCloseable {
       long[] session = session(parseOrNull(query.get("client_id"), "client_id"), parseOrNull(query.get("seq"), "seq"));
       return command("delete", new Command(Command.Kind.DELETE, session[0], session[1], parseKey(rest.substring(3)), null, null));
     }
+    if (method.equals("POST") && rest.equals("txn")) {
+      Map<String, Object> b = FlatJson.parse(body(ex));
+      long[] session = session(b.get("client_id"), b.get("seq"));
+      TxnEntry entry = new TxnEntry(session[0], session[1], TxnJson.txn(b));
+      return txn(entry);
+    }
+    if (method.equals("POST") && rest.equals("snapshot-read")) {
+      Map<String, Object> b = FlatJson.parse(body(ex));
+      Long version = b.get("version") == null ? null : TxnJson.nonNegative(b.get("version"), "version");
+      return read(new ReadRequest(0, TxnJson.keys(b.get("keys")), version == null ? 0 : version, 0), false);
+    }
+    if (method.equals("GET") && rest.startsWith("read/") && (query.containsKey("version") || query.containsKey("timestamp"))) {
+      String key = parseKey(rest.substring(5));
+      Long version = parseOrNull(query.get("version"), "version");
+      Long timestamp = parseOrNull(query.get("timestamp"), "timestamp");
+      if ((version != null && version < 1) || (timestamp != null && timestamp < 1)) throw new IllegalArgumentException("version and timestamp must be >= 1");
+      return read(new ReadRequest(0, List.of(key), version == null ? 0 : version, timestamp == null ? 0 : timestamp), true);
+    }
     if (method.equals("GET") && rest.startsWith("read/")) {
       String key = parseKey(rest.substring(5));
       String consistency = query.getOrDefault("consistency", "linearizable");
@@ -158,7 +178,7 @@ final class HttpApi implements AutoCloseable {
             RaftNode node = server.node();
             if (node == null || node.core() == null) return error(503, "starting");
             Map<String, Object> b = ok();
-            b.put("value", node.stateMachine().read(key));
+            b.put("value", TxnJson.value(node.stateMachine().read(key)));
             return new Response(200, b);
           });
         default:
@@ -316,12 +336,42 @@ final class HttpApi implements AutoCloseable {
   }
 
   /** Submits {@code c} and waits for its reply; {@code op} names a command whose commit latency counts, null for reads. */
-  private Response command(String op, Command c) {
+  /** A txn through the leader's log: 200 with its outcome (committed, or failed and certainly not applied). */
+  private Response txn(TxnEntry entry) {
     long receivedNs = System.nanoTime();
-    CompletableFuture<ClientReply> reply = gateway.submit(c);
-    ClientReply r;
+    Object waited = await(gateway.submit(id -> new TxnRequest(id, entry)));
+    if (waited instanceof Response) return (Response) waited;
+    ClientReply r = (ClientReply) waited;
+    if (r.status() != ClientReply.Status.OK) return notServed(r);
+    server.metrics().recordCommit("txn", System.nanoTime() - receivedNs);
+    Map<String, Object> b = ok();
+    b.putAll(TxnJson.result((TxnResult) r.value()));
+    return new Response(200, b);
+  }
+
+  /** A linearizable read of keys at one version: 200 with the values, 400 when the version cannot be read. */
+  private Response read(ReadRequest request, boolean single) {
+    Object waited = await(gateway.submit(id -> new ReadRequest(id, request.keys(), request.atIndex(), request.atHlcMs())));
+    if (waited instanceof Response) return (Response) waited;
+    ClientReply r = (ClientReply) waited;
+    if (r.status() == ClientReply.Status.REFUSED) return error(400, String.valueOf(r.value()));
+    if (r.status() != ClientReply.Status.OK) return notServed(r);
+    ReadResult rr = (ReadResult) r.value();
+    Map<String, Object> b = ok();
+    if (rr.version() > 0) b.put("version", rr.version());
+    if (single) {
+      b.put("value", TxnJson.value(rr.reads().get(0).value()));
+      b.put("mod_index", rr.reads().get(0).modIndex());
+    } else {
+      b.put("reads", TxnJson.reads(rr.reads()));
+    }
+    return new Response(200, b);
+  }
+
+  /** The node's reply, or the 504 Response of a wait that ended without one (outcome unknown). */
+  private static Object await(CompletableFuture<ClientReply> reply) {
     try {
-      r = reply.get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return reply.get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       reply.cancel(false);
       return error(504, "no reply within " + REQUEST_TIMEOUT_MS + " ms: outcome unknown");
@@ -331,6 +381,20 @@ final class HttpApi implements AutoCloseable {
     } catch (ExecutionException e) {
       return error(504, e.getCause() + ": outcome unknown");
     }
+  }
+
+  /** 503 for NOT_LEADER and BUSY, with the leader's name when known: this attempt did nothing. */
+  private static Response notServed(ClientReply r) {
+    Map<String, Object> b = error(503, r.status() == ClientReply.Status.BUSY ? "busy" : "not leader").body();
+    b.put("leader", r.leaderHint() == 0 ? null : RaftNode.nodeName(r.leaderHint()));
+    return new Response(503, b);
+  }
+
+  private Response command(String op, Command c) {
+    long receivedNs = System.nanoTime();
+    Object waited = await(gateway.submit(c));
+    if (waited instanceof Response) return (Response) waited;
+    ClientReply r = (ClientReply) waited;
     if (op != null && (r.status() == ClientReply.Status.OK || r.status() == ClientReply.Status.CAS_FAILED)) {
       server.metrics().recordCommit(op, System.nanoTime() - receivedNs);
     }
@@ -338,16 +402,14 @@ final class HttpApi implements AutoCloseable {
     switch (r.status()) {
       case OK:
         b = ok();
-        if (c.kind() == Command.Kind.READ) b.put("value", r.value());
+        if (c.kind() == Command.Kind.READ) b.put("value", TxnJson.value(r.value()));
         return new Response(200, b);
       case CAS_FAILED:
         b = error(409, "compare failed").body();
-        b.put("value", r.value());
+        b.put("value", TxnJson.value(r.value()));
         return new Response(409, b);
       default:
-        b = error(503, r.status() == ClientReply.Status.BUSY ? "busy" : "not leader").body();
-        b.put("leader", r.leaderHint() == 0 ? null : RaftNode.nodeName(r.leaderHint()));
-        return new Response(503, b);
+        return notServed(r);
     }
   }
 

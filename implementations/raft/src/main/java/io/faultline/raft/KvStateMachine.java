@@ -1,170 +1,197 @@
 package io.faultline.raft;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import io.faultline.raft.mvcc.KvBatch;
+import io.faultline.raft.mvcc.KvEngine;
+import io.faultline.raft.mvcc.MemoryEngine;
+import io.faultline.raft.mvcc.MvccStore;
+import io.faultline.raft.mvcc.TxnResult;
+import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
- * The replicated key-value map, with the client session table as part of its state (Ratis' retry
- * cache, but replicated): the last sequence number and result of each client, so a retried command
- * returns the first result instead of applying twice. The table keeps at most {@code sessionsMax}
- * clients, evicting the one applied longest ago — deterministically, since eviction follows the log.
+ * The replicated state machine: the multi-version store ({@link MvccStore}) over an engine — in
+ * memory for the simulator and tests, RocksDB on a real node — with the client session table inside
+ * it (Ratis' retry cache, but replicated): a retried command or txn returns its first result instead
+ * of applying twice.
+ *
+ * <p>Entries: a {@link Stamp}ed {@link Command} or txn ({@link io.faultline.raft.mvcc.TxnCodec}), a
+ * configuration, or a no-op; each applies at its Raft index with the stamp's time.
+ *
+ * <p>Snapshots are the engine's records, all of them, in key order — a full, logical copy, so the
+ * receiver may run another engine: u32 record count, then per record u32 key length, key, u32 value
+ * length, value. Restoring replaces the engine with a fresh one ({@code engines}) filled from it.
  */
-public final class KvStateMachine {
+public final class KvStateMachine implements AutoCloseable {
   /** A command's outcome: {@code ok} false only for a failed CAS; {@code value} a read's or CAS's current value (a Long or a String). */
   public record Result(boolean ok, Object value) {}
 
-  private record Session(long seq, Result result) {}
+  /** Bytes per batch while restoring a snapshot into a fresh engine. */
+  static final long RESTORE_BATCH_BYTES_MAX = 16L << 20;
 
+  private final Supplier<KvEngine> engines;
   private final int sessionsMax;
-  private final TreeMap<String, Object> data = new TreeMap<>();
-  private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>();
-  private long appliedIndex;
-  /** The last configuration entry applied (its data), empty when none: part of the state, so a snapshot carries it. */
-  private byte[] membership = new byte[0];
+  private final boolean skipConflictCheck;
+  private KvEngine engine;
+  private MvccStore store;
 
+  /** A state machine in memory. */
   public KvStateMachine(int sessionsMax) {
-    if (sessionsMax < 1) throw new IllegalArgumentException("sessionsMax must be >= 1, got " + sessionsMax);
-    this.sessionsMax = sessionsMax;
-  }
-
-  public long appliedIndex() { return appliedIndex; }
-
-  public Object read(String key) { return data.get(key); }
-
-  public Map<String, Object> contents() { return java.util.Collections.unmodifiableMap(data); }
-
-  /** Applies the entry at {@code index}; a no-op or configuration entry returns null. */
-  public Result apply(long index, byte[] entryData) {
-    if (index != appliedIndex + 1) throw new IllegalStateException("apply " + index + " after " + appliedIndex);
-    appliedIndex = index;
-    if (entryData.length == 0) return null;
-    if (Membership.isEntry(entryData)) {
-      membership = entryData.clone();
-      return null;
-    }
-    Command c = Command.decode(entryData);
-    if (c.clientId() != 0) {
-      Session s = sessions.get(c.clientId());
-      if (s != null && c.seq() <= s.seq()) return c.seq() == s.seq() ? s.result() : new Result(false, null);
-    }
-    Result r = execute(c);
-    if (c.clientId() != 0) {
-      sessions.remove(c.clientId());
-      sessions.put(c.clientId(), new Session(c.seq(), r));
-      if (sessions.size() > sessionsMax) {
-        Iterator<Long> eldest = sessions.keySet().iterator();
-        eldest.next();
-        eldest.remove();
-      }
-    }
-    return r;
+    this(MemoryEngine::new, sessionsMax, false);
   }
 
   /**
-   * The whole state, deterministically: applied index, the data in key order, the sessions in
-   * eviction order (oldest first), then the last configuration applied (length and entry data) when
-   * there is one. Copied on the event thread; the caller writes it in the background.
+   * @param engines           gives a fresh, empty engine: the first at once, another for each restore
+   * @param skipConflictCheck the planted bug raft.mvcc-skip-conflict-check
    */
+  public KvStateMachine(Supplier<KvEngine> engines, int sessionsMax, boolean skipConflictCheck) {
+    if (sessionsMax < 1) throw new IllegalArgumentException("sessionsMax must be >= 1, got " + sessionsMax);
+    this.engines = engines;
+    this.sessionsMax = sessionsMax;
+    this.skipConflictCheck = skipConflictCheck;
+    this.engine = engines.get();
+    this.store = new MvccStore(engine, sessionsMax, skipConflictCheck);
+  }
+
+  public long appliedIndex() { return store.appliedIndex(); }
+
+  /** The store, for reads at a version or a timestamp. */
+  public MvccStore store() { return store; }
+
+  /** The newest value of {@code key}: null, a Long, a String or a list of Longs. */
+  public Object read(String key) { return store.get(key).value(); }
+
+  /** The newest value of every key (for tests and tools: it reads everything). */
+  public Map<String, Object> contents() { return java.util.Collections.unmodifiableMap(store.latest()); }
+
+  /** Applies the entry at {@code index}: a {@link Result} for a command, a {@link TxnResult} for a txn, null for a no-op or configuration. */
+  public Object applyEntry(long index, byte[] entryData) {
+    return store.applyEntry(index, Stamp.hlcMs(entryData), Stamp.payload(entryData));
+  }
+
+  /** {@link #applyEntry} for callers that only apply commands (tests): a txn's result is not a {@link Result}. */
+  public Result apply(long index, byte[] entryData) {
+    Object r = applyEntry(index, entryData);
+    return r instanceof Result ? (Result) r : null;
+  }
+
+  /** The whole state (see the class comment); copied on the event thread, written by the caller in the background. */
   public byte[] snapshotState() {
-    int size = 8 + 4 + 4 + (membership.length == 0 ? 0 : 4 + membership.length);
-    for (Map.Entry<String, Object> e : data.entrySet()) size += 4 + utf8(e.getKey()).length + Command.valueBytes(e.getValue());
-    for (Session s : sessions.values()) size += 8 + 8 + 1 + Command.valueBytes(s.result().value());
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).putLong(appliedIndex).putInt(data.size());
-    for (Map.Entry<String, Object> e : data.entrySet()) {
-      byte[] k = utf8(e.getKey());
-      b.putInt(k.length).put(k);
-      Command.putValue(b, e.getValue());
-    }
-    b.putInt(sessions.size());
-    for (Map.Entry<Long, Session> e : sessions.entrySet()) {
-      b.putLong(e.getKey()).putLong(e.getValue().seq()).put((byte) (e.getValue().result().ok() ? 1 : 0));
-      Command.putValue(b, e.getValue().result().value());
-    }
-    if (membership.length > 0) b.putInt(membership.length).put(membership);
+    ByteBuffer b = ByteBuffer.allocate(snapshotStateBytes());
+    writeSnapshotState(b);
     return b.array();
   }
 
+  /** The length of {@link #snapshotState()}, so a caller can put it in a buffer of its own (one copy of a large state, not two). */
+  public int snapshotStateBytes() {
+    long[] size = {4};
+    engine.scan(new byte[0], new byte[] {(byte) 0xFF}, (k, v) -> {
+      size[0] += 4 + k.length + 4 + v.length;
+      return true;
+    });
+    if (size[0] > Integer.MAX_VALUE - 64) throw new IllegalStateException("state of " + size[0] + " bytes is too large for one snapshot");
+    return (int) size[0];
+  }
+
+  /** Puts {@link #snapshotState()} into {@code b} at its position ({@link #snapshotStateBytes()} of room). */
+  public void writeSnapshotState(ByteBuffer b) {
+    int countAt = b.position();
+    b.putInt(0);
+    int[] count = {0};
+    engine.scan(new byte[0], new byte[] {(byte) 0xFF}, (k, v) -> {
+      b.putInt(k.length).put(k).putInt(v.length).put(v);
+      count[0]++;
+      return true;
+    });
+    b.putInt(countAt, count[0]);
+  }
+
   /** Replaces the whole state with a {@link #snapshotState()}; IllegalArgumentException when it does not parse. */
-  public void restore(byte[] state) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(state);
-    long index = b.getLong();
+  public void restore(byte[] state) { restore(ByteBuffer.wrap(state)); }
+
+  /** {@link #restore(byte[])} from the buffer's remaining bytes (a snapshot's state, read in place). */
+  public void restore(ByteBuffer state) {
+    ByteBuffer b = state.slice();
+    check(b); // before the current state is given up
+    engine.close();
+    engine = engines.get();
     int n = b.getInt();
-    if (n < 0 || n > b.remaining()) throw new IllegalArgumentException("bad key count " + n);
-    TreeMap<String, Object> d = new TreeMap<>();
+    KvBatch batch = new KvBatch();
+    long batchBytes = 0;
     for (int i = 0; i < n; i++) {
-      int len = b.getInt();
-      if (len < 0 || len > b.remaining()) throw new IllegalArgumentException("bad key length " + len);
-      byte[] k = new byte[len];
+      byte[] k = new byte[b.getInt()];
       b.get(k);
-      d.put(new String(k, java.nio.charset.StandardCharsets.UTF_8), Command.getValue(b));
+      byte[] v = new byte[b.getInt()];
+      b.get(v);
+      batch.put(k, v);
+      batchBytes += k.length + v.length;
+      if (batch.size() >= KvBatch.MUTATIONS_MAX || batchBytes >= RESTORE_BATCH_BYTES_MAX) {
+        engine.write(batch);
+        batch = new KvBatch();
+        batchBytes = 0;
+      }
     }
-    int m = b.getInt();
-    if (m < 0 || m > b.remaining()) throw new IllegalArgumentException("bad session count " + m);
-    LinkedHashMap<Long, Session> ss = new LinkedHashMap<>();
-    for (int i = 0; i < m; i++) {
-      long client = b.getLong();
-      long seq = b.getLong();
-      boolean ok = b.get() != 0;
-      ss.put(client, new Session(seq, new Result(ok, Command.getValue(b))));
+    if (batch.size() > 0) engine.write(batch);
+    store = new MvccStore(engine, sessionsMax, skipConflictCheck);
+  }
+
+  /** Walks a state's records: IllegalArgumentException naming what is wrong. */
+  private static void check(ByteBuffer state) {
+    ByteBuffer b = state.duplicate();
+    try {
+      int n = b.getInt();
+      if (n < 0) throw new IllegalArgumentException("bad record count " + n);
+      for (int i = 0; i < n; i++) {
+        for (String part : new String[] {"key", "value"}) {
+          int len = b.getInt();
+          if (len < 0 || len > b.remaining()) throw new IllegalArgumentException("record " + i + ": bad " + part + " length " + len);
+          b.position(b.position() + len);
+        }
+      }
+      if (b.hasRemaining()) throw new IllegalArgumentException(b.remaining() + " trailing bytes in snapshot state");
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("snapshot state cut short", e);
     }
-    byte[] config = new byte[0];
-    if (b.hasRemaining()) {
-      int len = b.getInt();
-      if (len < 1 || len > b.remaining()) throw new IllegalArgumentException("bad configuration length " + len);
-      config = new byte[len];
-      b.get(config);
-      Membership.decode(config);
-    }
-    if (b.hasRemaining()) throw new IllegalArgumentException(b.remaining() + " trailing bytes in snapshot state");
-    membership = config;
-    data.clear();
-    data.putAll(d);
-    sessions.clear();
-    sessions.putAll(ss);
-    appliedIndex = index;
   }
 
   /** The last configuration applied, or null when none was. */
-  public Membership membership() { return membership.length == 0 ? null : Membership.decode(membership); }
+  public Membership membership() { return store.membership(); }
 
   /** The configuration inside a {@link #snapshotState()}; null when it holds none or does not parse. */
-  static Membership membershipIn(byte[] state) {
-    KvStateMachine m = new KvStateMachine(1);
+  static Membership membershipIn(byte[] state) { return membershipIn(ByteBuffer.wrap(state)); }
+
+  /** {@link #membershipIn(byte[])} from the buffer's remaining bytes, stepping over the other records without copying them. */
+  static Membership membershipIn(ByteBuffer state) {
+    ByteBuffer b = state.slice();
     try {
-      m.restore(state);
+      int n = b.getInt();
+      for (int i = 0; i < n; i++) {
+        int kl = b.getInt();
+        if (kl < 0 || kl > b.remaining()) return null;
+        byte[] k = new byte[kl];
+        b.get(k);
+        int vl = b.getInt();
+        if (vl < 0 || vl > b.remaining()) return null;
+        if (MvccStore.isMembershipKey(k)) {
+          byte[] config = new byte[vl];
+          b.get(config);
+          return Membership.decode(config);
+        }
+        b.position(b.position() + vl);
+      }
+      return null;
     } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
       return null;
     }
-    return m.membership();
   }
 
   /** The state of a machine that applied nothing, claiming index {@code index} (only the planted bug raft.truncate-committed sends it). */
   static byte[] emptyState(long index) {
-    return java.nio.ByteBuffer.allocate(16).putLong(index).putInt(0).putInt(0).array();
+    KvStateMachine m = new KvStateMachine(1);
+    MvccStore.initializeEmpty(m.engine, index);
+    return m.snapshotState();
   }
 
-  private static byte[] utf8(String s) { return s.getBytes(java.nio.charset.StandardCharsets.UTF_8); }
-
-  private Result execute(Command c) {
-    switch (c.kind()) {
-      case READ:
-        return new Result(true, data.get(c.key()));
-      case WRITE:
-        data.put(c.key(), c.value());
-        return new Result(true, null);
-      case DELETE:
-        data.remove(c.key());
-        return new Result(true, null);
-      case CAS:
-        Object current = data.get(c.key());
-        if (!Objects.equals(current, c.expected())) return new Result(false, current);
-        data.put(c.key(), c.value());
-        return new Result(true, null);
-      default:
-        throw new IllegalStateException("unknown kind " + c.kind());
-    }
-  }
+  @Override
+  public void close() { engine.close(); }
 }

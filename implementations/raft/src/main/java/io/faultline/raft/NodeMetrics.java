@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  * raft_term, raft_commit_index, raft_is_leader
  * raft_wal_bytes                       bytes of the WAL's segments, preallocated space included
  * raft_fsync_latency_seconds           every fsync of the log (file or directory)
+ * raft_rebuilding                      1 while the node catches up after a repair's rebuild (it neither votes nor campaigns)
+ * raft_wal_torn_tails_truncated        torn tails truncated when the WAL was opened at start (0 or 1)
  * </pre>
  *
  * <p>Elections are derived, not reported by the core: {@link #poll} looks at the role, term and
@@ -48,6 +50,7 @@ final class NodeMetrics {
   private volatile long term;
   private volatile long commitIndex;
   private volatile boolean leader;
+  private volatile boolean rebuilding;
   private volatile RaftNode node;
   // Poll state, event loop only.
   private long leaderlessSinceNs = -1;
@@ -66,6 +69,9 @@ final class NodeMetrics {
     Gauge.builder("raft.term", this, m -> m.term).description("current term").register(registry);
     Gauge.builder("raft.commit.index", this, m -> m.commitIndex).description("highest index known committed").register(registry);
     Gauge.builder("raft.is.leader", this, m -> m.leader ? 1 : 0).description("1 while this node leads").register(registry);
+    Gauge.builder("raft.rebuilding", this, m -> m.rebuilding ? 1 : 0)
+        .description("1 while this node catches up after a repair's rebuild (it neither votes nor campaigns)").register(registry);
+    snapshotGauge("raft.wal.torn.tails.truncated", "torn tails truncated when the WAL was opened at start", RaftNode::walTornTailsTruncated, null);
     Gauge.builder("raft.wal.bytes", this, NodeMetrics::walBytes).description("bytes of the WAL's segments, preallocated space included")
         .baseUnit("bytes").register(registry);
     snapshotGauge("raft.snapshots.taken", "snapshots this node took and made durable", RaftNode::snapshotsTaken, null);
@@ -73,6 +79,7 @@ final class NodeMetrics {
     snapshotGauge("raft.snapshot.last.duration", "last snapshot taken: from copying the state to its directory fsync",
         n -> n.snapshotLastDurationNs() / 1e9, "seconds");
     snapshotGauge("raft.snapshot.last.bytes", "bytes of the last snapshot taken or installed", RaftNode::snapshotLastBytes, "bytes");
+    snapshotGauge("raft.snapshot.installed.last.bytes", "bytes of the last snapshot installed from a leader", RaftNode::snapshotInstalledLastBytes, "bytes");
     snapshotGauge("raft.snapshots.sent", "followers this node, as leader, brought up to date with a snapshot", RaftNode::snapshotsSent, null);
     snapshotGauge("raft.follower.catchup.last", "last follower caught up by snapshot: first chunk to install acknowledged",
         n -> n.followerCatchUpNsLast() / 1e9, "seconds");
@@ -112,6 +119,7 @@ final class NodeMetrics {
     term = t;
     commitIndex = core.commitIndex();
     leader = core.isLeader();
+    rebuilding = core.rebuilding();
     if (t > lastTerm && lastTerm >= 0 && core.role() == RaftCore.Role.CANDIDATE) electionsStarted.increment();
     if (leaderId == 0) {
       if (leaderlessSinceNs < 0) leaderlessSinceNs = nowNs;

@@ -30,11 +30,14 @@ import java.util.Set;
  *                              campaigns before it is a voter
  * @param catchUpEntriesMax     a learner is promoted to voter, and a leader transfer starts, only when the node's
  *                              log is at most this many entries behind the leader's
+ * @param rebuilding            this node's log and snapshots were discarded by a repair (term and vote kept): it
+ *                              may have lost entries it acknowledged, so it grants no vote and never campaigns
+ *                              until it has caught up from a leader (see {@link RaftCore#rebuilding()})
  */
 public record RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote,
     boolean checkQuorum, ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax,
     int inflightMsgsMax, long inflightBytesMax, int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal,
-    boolean joining, int catchUpEntriesMax) {
+    boolean joining, int catchUpEntriesMax, boolean rebuilding) {
 
   /** The default of {@link #catchUpEntriesMax()}. */
   public static final int CATCH_UP_ENTRIES_MAX_DEFAULT = 1000;
@@ -64,6 +67,14 @@ public record RaftConfig(int id, List<Integer> peers, int electionTicks, int hea
       int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal) {
     this(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax, entriesPerMsgMax, bytesPerMsgMax,
         inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, false, CATCH_UP_ENTRIES_MAX_DEFAULT);
+  }
+
+  /** A configuration of a node that is not being rebuilt. */
+  public RaftConfig(int id, List<Integer> peers, int electionTicks, int heartbeatTicks, boolean preVote, boolean checkQuorum,
+      ReadMode readMode, double clockDriftMax, int entriesPerMsgMax, int bytesPerMsgMax, int inflightMsgsMax, long inflightBytesMax,
+      int uncommittedEntriesMax, int pendingReadsMax, Set<Bug> bugs, WalConfig wal, boolean joining, int catchUpEntriesMax) {
+    this(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax, entriesPerMsgMax, bytesPerMsgMax,
+        inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, joining, catchUpEntriesMax, false);
   }
 
   public RaftConfig {
@@ -99,23 +110,30 @@ public record RaftConfig(int id, List<Integer> peers, int electionTicks, int hea
 
   public RaftConfig withBugs(Set<Bug> b) {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b, wal, joining, catchUpEntriesMax);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, b, wal, joining, catchUpEntriesMax, rebuilding);
   }
 
   public RaftConfig withWal(WalConfig w) {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, w, joining, catchUpEntriesMax);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, w, joining, catchUpEntriesMax, rebuilding);
   }
 
   /** This configuration for a node that joins the running cluster of {@code peers} (see {@link #joining()}). */
   public RaftConfig asJoining() {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, true, catchUpEntriesMax);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, true, catchUpEntriesMax, rebuilding);
   }
 
   public RaftConfig withCatchUpEntriesMax(int n) {
     return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
-        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, joining, n);
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, joining, n, rebuilding);
+  }
+
+  /** This configuration for a node whose log a repair discarded (see {@link #rebuilding()}). */
+  public RaftConfig asRebuilding() {
+    return new RaftConfig(id, peers, electionTicks, heartbeatTicks, preVote, checkQuorum, readMode, clockDriftMax,
+        entriesPerMsgMax, bytesPerMsgMax, inflightMsgsMax, inflightBytesMax, uncommittedEntriesMax, pendingReadsMax, bugs, wal, joining,
+        catchUpEntriesMax, true);
   }
 
   public boolean has(Bug b) { return bugs.contains(b); }

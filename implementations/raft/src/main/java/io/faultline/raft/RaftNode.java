@@ -11,6 +11,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import io.faultline.raft.mvcc.KvEngine;
+import io.faultline.raft.mvcc.MemoryEngine;
+import io.faultline.raft.mvcc.TxnCodec;
+import io.faultline.raft.mvcc.TxnEntry;
+import io.faultline.raft.mvcc.TxnResult;
+import io.faultline.raft.mvcc.VersionCompactedException;
+import io.faultline.raft.mvcc.Versioned;
 
 /**
  * Drives a {@link RaftCore} on an {@link Env}: ticks from a timer, messages from the transport, the log
@@ -47,12 +55,17 @@ public final class RaftNode {
   /** Client requests waiting for their entry or read, per node. */
   static final int PENDING_CLIENT_REQUESTS_MAX = 10_000;
   static final int SESSIONS_MAX = 10_000;
+  /**
+   * Old versions are kept for reads at a version or timestamp this many entries back; older ones are
+   * compacted before each snapshot (reads below the horizon are refused, never answered from what is left).
+   */
+  static final long VERSIONS_RETAIN_ENTRIES = 100_000;
 
   private final Env<Wire> env;
   private final RaftConfig cfg;
   private final long tickNs;
   private final ApplyListener listener;
-  private final KvStateMachine sm = new KvStateMachine(SESSIONS_MAX);
+  private final KvStateMachine sm;
   private RaftCore core;
   private String quarantine;
   private Wal wal;
@@ -63,7 +76,8 @@ public final class RaftNode {
   private HardState writtenHardState = HardState.INITIAL;
   private record PendingWrite(String from, long requestId) {}
 
-  private record PendingRead(String from, long requestId, String key) {}
+  /** A read waiting for its barrier: one key's newest value ({@code multi} null) or a {@link ReadRequest}. */
+  private record PendingRead(String from, long requestId, String key, ReadRequest multi) {}
 
   private boolean snapshotWriting;
   private long snapshotIndex;
@@ -73,6 +87,7 @@ public final class RaftNode {
   private volatile long snapshotsTakenSeen;
   private volatile long snapshotLastDurationNs;
   private volatile long snapshotLastBytes;
+  private volatile long snapshotInstalledLastBytes;
   private volatile long snapshotsInstalled;
   private volatile long walSegmentsDeleted;
   private volatile long snapshotsSentSeen;
@@ -103,7 +118,16 @@ public final class RaftNode {
    * {@link #quarantine()} saying which file and offset.
    */
   public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener, Consumer<String> log) {
+    this(env, cfg, tickNs, listener, log, MemoryEngine::new);
+  }
+
+  /**
+   * {@link #RaftNode(Env, RaftConfig, long, ApplyListener, Consumer)} with the state machine's engine
+   * from {@code engines}: a fresh, empty one now and at every snapshot restore (RocksDB on a real node).
+   */
+  public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener, Consumer<String> log, Supplier<KvEngine> engines) {
     if (tickNs < 1) throw new IllegalArgumentException("tickNs must be >= 1, got " + tickNs);
+    this.sm = new KvStateMachine(engines, SESSIONS_MAX, cfg.has(Bug.MVCC_SKIP_CONFLICT_CHECK));
     this.env = env;
     this.cfg = cfg;
     this.tickNs = tickNs;
@@ -193,6 +217,9 @@ public final class RaftNode {
   /** Bytes of the last snapshot taken or installed. Safe from any thread. */
   public long snapshotLastBytes() { return snapshotLastBytes; }
 
+  /** Bytes of the last snapshot installed from a leader (0 before one). Safe from any thread. */
+  public long snapshotInstalledLastBytes() { return snapshotInstalledLastBytes; }
+
   /** Snapshots installed from a leader. Safe from any thread. */
   public long snapshotsInstalled() { return snapshotsInstalled; }
 
@@ -281,6 +308,10 @@ public final class RaftNode {
       core.step((Message) w);
     } else if (w instanceof ClientRequest) {
       onClientRequest(from, (ClientRequest) w);
+    } else if (w instanceof TxnRequest) {
+      onTxnRequest(from, (TxnRequest) w);
+    } else if (w instanceof ReadRequest) {
+      onReadRequest(from, (ReadRequest) w);
     }
     pump();
   }
@@ -301,15 +332,46 @@ public final class RaftNode {
     Command c = r.command();
     if (c.kind() == Command.Kind.READ) {
       long id = ++nextReadId;
-      pendingReads.put(id, new PendingRead(from, r.requestId(), c.key()));
+      pendingReads.put(id, new PendingRead(from, r.requestId(), c.key(), null));
       core.requestRead(id);
       return;
     }
-    if (core.propose(c.encode()) < 0) {
-      reply(from, r.requestId(), ClientReply.Status.BUSY, null);
+    propose(from, r.requestId(), c.clientId(), c.seq(), c.encode());
+  }
+
+  private void onTxnRequest(String from, TxnRequest r) {
+    if (refusedAsClientRequest(from, r.requestId())) return;
+    propose(from, r.requestId(), r.entry().clientId(), r.entry().seq(), TxnCodec.encode(r.entry()));
+  }
+
+  private void onReadRequest(String from, ReadRequest r) {
+    if (refusedAsClientRequest(from, r.requestId())) return;
+    long id = ++nextReadId;
+    pendingReads.put(id, new PendingRead(from, r.requestId(), null, r));
+    core.requestRead(id);
+  }
+
+  /** Answers NOT_LEADER or BUSY for a request this node cannot take now; true when it did. */
+  private boolean refusedAsClientRequest(String from, long requestId) {
+    if (!core.isLeader()) {
+      reply(from, requestId, ClientReply.Status.NOT_LEADER, null);
+      return true;
+    }
+    if (pendingWrites.size() + pendingReads.size() >= PENDING_CLIENT_REQUESTS_MAX) {
+      reply(from, requestId, ClientReply.Status.BUSY, null);
+      return true;
+    }
+    return false;
+  }
+
+  /** Proposes a client's entry, stamped with this leader's wall clock; answered when it applies. */
+  private void propose(String from, long requestId, long clientId, long seq, byte[] payload) {
+    long hlcMs = Math.max(0, env.clock().wallNs() / 1_000_000);
+    if (core.propose(Stamp.wrap(hlcMs, payload)) < 0) {
+      reply(from, requestId, ClientReply.Status.BUSY, null);
       return;
     }
-    pendingWrites.put(List.of(c.clientId(), c.seq()), new PendingWrite(from, r.requestId()));
+    pendingWrites.put(List.of(clientId, seq), new PendingWrite(from, requestId));
   }
 
   /** Moves work out of the core until it has none or waits for an fsync. */
@@ -387,6 +449,7 @@ public final class RaftNode {
       sm.restore(SnapshotFile.state(snap));
       snapshotsInstalled++;
       snapshotLastBytes = snap.bytes().length;
+      snapshotInstalledLastBytes = snap.bytes().length;
       if (snap.index() > snapshotIndex) {
         snapshotIndex = snap.index();
         snapshotAtNs = env.clock().monotonicNs();
@@ -411,12 +474,20 @@ public final class RaftNode {
   }
 
   private void apply(Entry e) {
-    KvStateMachine.Result r = sm.apply(e.index(), e.data());
+    Object r = sm.applyEntry(e.index(), e.data());
     if (listener != null) listener.onApply(cfg.id(), e);
     if (r == null) return;
-    Command c = Command.decode(e.data());
+    byte[] payload = Stamp.payload(e.data());
+    if (r instanceof TxnResult) {
+      TxnEntry t = TxnCodec.decode(payload);
+      PendingWrite p = pendingWrites.remove(List.of(t.clientId(), t.seq()));
+      if (p != null) reply(p.from(), p.requestId(), ClientReply.Status.OK, r);
+      return;
+    }
+    KvStateMachine.Result kv = (KvStateMachine.Result) r;
+    Command c = Command.decode(payload);
     PendingWrite p = pendingWrites.remove(List.of(c.clientId(), c.seq()));
-    if (p != null) reply(p.from(), p.requestId(), r.ok() ? ClientReply.Status.OK : ClientReply.Status.CAS_FAILED, r.value());
+    if (p != null) reply(p.from(), p.requestId(), kv.ok() ? ClientReply.Status.OK : ClientReply.Status.CAS_FAILED, kv.value());
   }
 
   /** Takes a snapshot of the applied state when the policy says so and none is being written. */
@@ -432,7 +503,9 @@ public final class RaftNode {
         || (p.afterRotation() && wal.closedSegments() > 0 && snapshotIndex < wal.currentFirstIndex() - 1
             && applied >= wal.currentFirstIndex() - 1);
     if (!due) return;
-    Snapshot snap = SnapshotFile.encode(applied, core.termAt(applied), sm.snapshotState());
+    // versions no read may still need go first, so the snapshot does not carry them
+    if (applied - VERSIONS_RETAIN_ENTRIES > sm.store().horizonIndex()) sm.store().compact(applied - VERSIONS_RETAIN_ENTRIES);
+    Snapshot snap = SnapshotFile.encode(applied, core.termAt(applied), sm);
     snapshotWriting = true;
     RaftCore writer = core;
     SnapshotFile.write(env.storage(), snap, () -> {
@@ -458,12 +531,45 @@ public final class RaftNode {
     while (it.hasNext()) {
       Map.Entry<Long, List<Long>> e = it.next();
       if (e.getKey() > sm.appliedIndex()) break;
+      List<Long> later = new ArrayList<>();
       for (long id : e.getValue()) {
-        PendingRead p = pendingReads.remove(id);
-        if (p != null) reply(p.from(), p.requestId(), ClientReply.Status.OK, sm.read(p.key()));
+        PendingRead p = pendingReads.get(id);
+        if (p == null) continue;
+        if (p.multi() != null && p.multi().atIndex() > sm.appliedIndex()) {
+          later.add(id); // asked for a version this node has not applied yet
+          continue;
+        }
+        pendingReads.remove(id);
+        if (p.multi() == null) {
+          reply(p.from(), p.requestId(), ClientReply.Status.OK, sm.read(p.key()));
+        } else {
+          serveRead(p);
+        }
       }
       it.remove();
+      if (!later.isEmpty()) {
+        long at = later.stream().mapToLong(id -> pendingReads.get(id).multi().atIndex()).min().getAsLong();
+        readsAwaitingApply.computeIfAbsent(at, k -> new ArrayList<>()).addAll(later);
+        it = readsAwaitingApply.entrySet().iterator();
+      }
     }
+  }
+
+  /** Reads a {@link ReadRequest}'s keys at one version, past its barrier (and at or past its version). */
+  private void serveRead(PendingRead p) {
+    ReadRequest r = p.multi();
+    List<TxnResult.Read> reads = new ArrayList<>();
+    long version = r.atIndex() > 0 ? r.atIndex() : sm.appliedIndex();
+    try {
+      for (String key : r.keys()) {
+        Versioned v = r.atHlcMs() > 0 ? sm.store().getAtTimestamp(key, r.atHlcMs()) : sm.store().get(key, version);
+        reads.add(new TxnResult.Read(key, v.value(), v.modIndex()));
+      }
+    } catch (VersionCompactedException | IllegalArgumentException | IllegalStateException e) {
+      reply(p.from(), p.requestId(), ClientReply.Status.REFUSED, e.getMessage());
+      return;
+    }
+    reply(p.from(), p.requestId(), ClientReply.Status.OK, new ReadResult(r.atHlcMs() > 0 ? 0 : version, reads));
   }
 
   private void send(Message m) {

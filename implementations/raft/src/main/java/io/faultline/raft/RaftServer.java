@@ -134,7 +134,12 @@ public final class RaftServer implements AutoCloseable {
   private final FileStorage storage;
   private final HttpApi http;
   private final NodeMetrics metrics;
+  private final java.nio.channels.FileLock dataDirLock;
   private volatile RaftNode node;
+  /** A rebuild's marker is there and the node has not caught up yet (event loop only). */
+  private boolean rebuildPending;
+  /** The state machine's RocksDB directory inside the data directory. */
+  static final String STATE_DIR = "state";
 
   private RaftServer(Config config) throws IOException {
     this.config = config;
@@ -145,6 +150,7 @@ public final class RaftServer implements AutoCloseable {
     TcpTransport<Wire> tcp = null;
     FileStorage files = null;
     HttpApi api = null;
+    java.nio.channels.FileLock lock = lockDataDir(config.dataDir());
     try {
       HttpForwarder forwarder = new HttpForwarder(config.bindAddress());
       tcp = new TcpTransport<>(config.nodeName(), config.bindAddress(), config.port(), others, new WireCodec(), loop, forwarder);
@@ -154,9 +160,11 @@ public final class RaftServer implements AutoCloseable {
       RealEnv<Wire> env = new RealEnv<>(config.nodeName(), loop, clock, new RealTimers(loop, clock), gateway, files,
           SplitMix64.derive(config.seed(), config.nodeName()));
       CompletableFuture<Void> started = new CompletableFuture<>();
-      RaftConfig raftConfig = config.raftConfig();
+      rebuildPending = RaftRepair.rebuilding(config.dataDir());
+      RaftConfig raftConfig = rebuildPending ? config.raftConfig().asRebuilding() : config.raftConfig();
       loop.execute(() -> {
-        node = new RaftNode(env, raftConfig, TimeUnit.MILLISECONDS.toNanos(config.tickMs()), null);
+        node = new RaftNode(env, raftConfig, TimeUnit.MILLISECONDS.toNanos(config.tickMs()), null, System.err::println,
+            () -> freshStateEngine(config.dataDir().resolve(STATE_DIR)));
         started.complete(null);
       });
       started.get(START_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -170,6 +178,7 @@ public final class RaftServer implements AutoCloseable {
       if (tcp != null) tcp.close();
       if (files != null) files.close();
       loop.close();
+      releaseQuietly(lock);
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       if (e instanceof IOException) throw (IOException) e;
       if (e instanceof RuntimeException) throw (RuntimeException) e;
@@ -178,6 +187,46 @@ public final class RaftServer implements AutoCloseable {
     this.transport = tcp;
     this.storage = files;
     this.http = api;
+    this.dataDirLock = lock;
+  }
+
+  /**
+   * Locks the data directory's {@value RaftRepair#LOCK_FILE} file for as long as the node runs (the lock
+   * goes with the process, also on SIGKILL), so that no second node and no repair works on it meanwhile.
+   */
+  private static java.nio.channels.FileLock lockDataDir(Path dataDir) throws IOException {
+    java.nio.file.Files.createDirectories(dataDir);
+    try {
+      return RaftRepair.lock(dataDir);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("data directory " + dataDir + " is in use: its " + RaftRepair.LOCK_FILE + " file is locked by another process", e);
+    }
+  }
+
+  private static void releaseQuietly(java.nio.channels.FileLock lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      // the process is going away or the node is closing: the lock goes with the channel either way
+    }
+  }
+
+  /**
+   * The state machine's RocksDB, under {@value #STATE_DIR} in the data directory: emptied and opened
+   * afresh at start and at every snapshot restore. Its writes are not synced: the WAL and the snapshot
+   * files are the durable state, and a start rebuilds the store from them.
+   */
+  static io.faultline.raft.mvcc.KvEngine freshStateEngine(Path dir) {
+    try {
+      if (java.nio.file.Files.exists(dir)) {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+          for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) java.nio.file.Files.delete(p);
+        }
+      }
+      return io.faultline.raft.mvcc.RocksEngine.open(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("state store " + dir + " could not be opened: " + e.getMessage(), e);
+    }
   }
 
   /** Binds both ports, loads the log and starts serving; throws when either port is taken. */
@@ -207,14 +256,43 @@ public final class RaftServer implements AutoCloseable {
   /** Polls the node for {@link NodeMetrics} on its event loop once a tick of real time (timers on an unskewed clock). */
   private void pollMetrics(RealTimers realTimers, long periodNs) {
     metrics.poll(node, System.nanoTime());
+    if (rebuildPending) finishRebuild();
     realTimers.schedule(periodNs, () -> pollMetrics(realTimers, periodNs));
+  }
+
+  /** Removes the rebuild's marker once the core says the node caught up ({@link RaftCore#rebuilding()}). */
+  private void finishRebuild() {
+    RaftNode n = node;
+    if (n == null || n.core() == null || n.core().rebuilding()) return;
+    rebuildPending = false;
+    try {
+      RaftRepair.finishRebuild(config.dataDir());
+      System.out.printf("%s rebuilt: caught up from leader n%d to commit index %d in term %d; it votes again, %s removed%n",
+          config.nodeName(), n.core().leaderId(), n.core().commitIndex(), n.core().term(), RaftRepair.REBUILDING_MARKER);
+    } catch (IOException e) {
+      // the core votes again already; a marker left behind only makes the next start rebuild once more
+      System.err.println(config.nodeName() + " rebuilt, but removing " + RaftRepair.REBUILDING_MARKER + " failed: " + e);
+    }
   }
 
   @Override
   public void close() {
     http.close();
     transport.close();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (node != null) node.stateMachine().close();
+      closed.complete(null);
+    });
+    try {
+      closed.get(START_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // the loop is stuck or gone: the process is closing, and RocksDB's files are rebuilt at the next start
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     loop.close();
     storage.close();
+    releaseQuietly(dataDirLock);
   }
 }

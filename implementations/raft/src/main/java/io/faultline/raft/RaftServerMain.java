@@ -20,7 +20,10 @@ import java.util.Set;
  *
  * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
  * when its stdin closes (its parent died). Exit status 2 for bad arguments, 1 when it cannot start —
- * among others when its log is corrupt before its tail, with a message naming the file and offset.
+ * among others when its log is corrupt before its tail, with a message naming the file and offset and
+ * the command that rebuilds the node ({@code faultline raft repair <dataDir> --rebuild}, {@link RaftRepair}).
+ * A data directory with a rebuild's marker starts the node rebuilding: it catches up from the leader
+ * before it votes or campaigns.
  */
 public final class RaftServerMain {
   static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
@@ -49,8 +52,9 @@ public final class RaftServerMain {
       RaftServer server = RaftServer.start(config);
       RaftNode node = server.node();
       if (node != null && node.quarantine() != null) {
-        System.err.println(config.nodeName() + " refuses to start: data " + config.dataDir() + ": " + node.quarantine());
         server.close();
+        System.err.println(config.nodeName() + " refuses to start: data " + config.dataDir() + ": " + node.quarantine() + "; "
+            + repairAdvice(config.dataDir()));
         System.exit(1);
         return;
       }
@@ -68,6 +72,23 @@ public final class RaftServerMain {
       e.printStackTrace();
       System.exit(1);
     }
+  }
+
+  /**
+   * What to run about a log the node refused: the rebuild, unless the hard state itself is lost (then
+   * no rebuild is safe, and the command without {@code --rebuild} says so and why).
+   */
+  static String repairAdvice(Path dataDir) {
+    boolean hardStateLost = false;
+    try {
+      hardStateLost = RaftRepair.inspect(dataDir).hardStateDamaged();
+    } catch (IOException | RuntimeException e) {
+      // the advice below still holds for every damage but a lost hard state, which the command then explains
+    }
+    if (hardStateLost) {
+      return "the hard state (term and vote) is lost, which no rebuild may fix: replace the node (see " + RaftRepair.command(dataDir, false) + ")";
+    }
+    return "to rebuild it from the leader (log and snapshots moved aside, term and vote kept), run: " + RaftRepair.command(dataDir, true);
   }
 
   static RaftServer.Config parse(String[] args) {

@@ -31,8 +31,19 @@ final class SnapshotFile {
   static String tempName(long index) { return String.format("snapshot-%020d.tmp", index); }
 
   static Snapshot encode(long index, long term, byte[] state) {
-    ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + state.length + 4).putInt(MAGIC).putInt(VERSION).putLong(index).putLong(term)
-        .putInt(state.length).put(state);
+    return encode(index, term, state.length, b -> b.put(state));
+  }
+
+  /** The snapshot of {@code sm}'s state, written straight into the snapshot's one buffer. */
+  static Snapshot encode(long index, long term, KvStateMachine sm) {
+    return encode(index, term, sm.snapshotStateBytes(), sm::writeSnapshotState);
+  }
+
+  private static Snapshot encode(long index, long term, int stateBytes, java.util.function.Consumer<ByteBuffer> state) {
+    ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + stateBytes + 4).putInt(MAGIC).putInt(VERSION).putLong(index).putLong(term)
+        .putInt(stateBytes);
+    state.accept(b);
+    if (b.position() != HEADER_BYTES + stateBytes) throw new IllegalStateException("state wrote " + (b.position() - HEADER_BYTES) + " of " + stateBytes + " bytes");
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
@@ -66,11 +77,9 @@ final class SnapshotFile {
     return new Snapshot(index, term, bytes);
   }
 
-  /** The state machine bytes inside a snapshot. */
-  static byte[] state(Snapshot s) {
-    byte[] state = new byte[s.bytes().length - HEADER_BYTES - 4];
-    System.arraycopy(s.bytes(), HEADER_BYTES, state, 0, state.length);
-    return state;
+  /** The state machine bytes inside a snapshot, read in place (a read-only view, no copy). */
+  static ByteBuffer state(Snapshot s) {
+    return ByteBuffer.wrap(s.bytes(), HEADER_BYTES, s.bytes().length - HEADER_BYTES - 4).slice().asReadOnlyBuffer();
   }
 
   /** Writes the snapshot as its file; {@code onDurable} runs after the rename is durable. */

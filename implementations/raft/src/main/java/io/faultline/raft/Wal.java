@@ -228,7 +228,8 @@ public final class Wal {
     return size < 0 ? fallback : size;
   }
 
-  private static String checkHeader(byte[] buf, long seq) {
+  /** Why a segment's header (named sequence {@code seq}) does not check out, or null when it does. */
+  static String checkHeader(byte[] buf, long seq) {
     if (buf.length < HEADER_BYTES) return "segment of " + buf.length + " bytes has no whole header";
     ByteBuffer b = ByteBuffer.wrap(buf, 0, HEADER_BYTES);
     CRC32C crc = new CRC32C();

@@ -9,13 +9,18 @@ public final class WalCorruptException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final String file;
   private final long offset;
+  private final String problem;
 
   public WalCorruptException(String file, long offset, String problem) {
     super("log corrupt: " + file + " at offset " + offset + ": " + problem
         + "; refusing to start (synced data is damaged, and dropping it could lose acknowledged writes)");
     this.file = file;
     this.offset = offset;
+    this.problem = problem;
   }
+
+  /** What is wrong there, in a few words ("checksum mismatch"). */
+  public String problem() { return problem; }
 
   /** The damaged file's name in the data directory. */
   public String file() { return file; }

@@ -154,7 +154,7 @@ class SnapshotTest {
     RaftCore leader = c.get(1);
     long s = leader.commitIndex();
     assertEquals(11, s);
-    byte[] state = new byte[200_000];
+    byte[] state = new byte[3 * RaftCore.SNAPSHOT_CHUNK_BYTES + 3_000];
     new Random(1).nextBytes(state);
     Snapshot snap = SnapshotFile.encode(s, leader.termAt(s), state);
     leader.compact(snap, 0);
@@ -191,6 +191,97 @@ class SnapshotTest {
     c.pump();
     assertEquals(leader.lastIndex(), f.lastIndex());
     assertEquals(leader.commitIndex(), f.commitIndex());
+  }
+
+  @Test
+  void chunksSentAgainOnHeartbeats_doNotStartChainsOfTheirOwn() {
+    TestCluster c = cluster();
+    c.elect(1, m -> m.to() != 3 && m.from() != 3);
+    for (int i = 0; i < 10; i++) {
+      c.get(1).propose(new byte[] {(byte) i});
+      c.pump(m -> m.to() != 3 && m.from() != 3);
+    }
+    RaftCore leader = c.get(1);
+    long s = leader.commitIndex();
+    leader.compact(SnapshotFile.encode(s, leader.termAt(s), new byte[9 * RaftCore.SNAPSHOT_CHUNK_BYTES + 10_000]), 0);
+    List<Message> held = new ArrayList<>();
+    for (int t = 0; t < 10; t++) {
+      leader.tick();
+      c.pumpRewriting(m -> {
+        if (m.type() != Message.Type.SNAPSHOT) return m;
+        held.add(m);
+        return null;
+      });
+    }
+    assertTrue(held.size() >= 3, "the first chunk went again on heartbeat responses: " + held.size());
+    for (Message m : held) c.get(3).step(m);
+    java.util.Map<Long, Integer> sends = new java.util.TreeMap<>();
+    for (int t = 0; t < 50 && c.get(3).commitIndex() < s; t++) {
+      c.pumpRewriting(m -> {
+        if (m.type() == Message.Type.SNAPSHOT) sends.merge(m.hint(), 1, Integer::sum);
+        return m;
+      });
+      leader.tick();
+    }
+    assertEquals(s, c.get(3).commitIndex());
+    assertTrue(sends.size() >= 9, "the whole snapshot went: " + sends);
+    assertTrue(sends.values().stream().allMatch(n -> n <= 2), "each chunk once, or twice with a heartbeat: " + sends);
+  }
+
+  @Test
+  void transferUnderWayKeepsItsSnapshot_whenTheLeaderTakesANewerOne() {
+    TestCluster c = cluster();
+    c.elect(1, m -> m.to() != 3 && m.from() != 3);
+    for (int i = 0; i < 10; i++) {
+      c.get(1).propose(new byte[] {(byte) i});
+      c.pump(m -> m.to() != 3 && m.from() != 3);
+    }
+    RaftCore leader = c.get(1);
+    long a = leader.commitIndex();
+    leader.compact(SnapshotFile.encode(a, leader.termAt(a), new byte[4 * RaftCore.SNAPSHOT_CHUNK_BYTES + 30_000]), 0);
+    List<long[]> sent = new ArrayList<>(); // {snapshot index, offset}
+    java.util.function.UnaryOperator<Message> record = m -> {
+      if (m.type() == Message.Type.SNAPSHOT) sent.add(new long[] {m.index(), m.hint()});
+      return m;
+    };
+    leader.tick();
+    c.pumpRewriting(record);
+    assertTrue(sent.size() >= 2, "the transfer of " + a + " is under way");
+    // a newer snapshot while chunks of the first are still travelling to node 3
+    for (int i = 0; i < 5; i++) {
+      leader.propose(new byte[] {(byte) (20 + i)});
+      c.pump(m -> m.to() != 3 && m.from() != 3);
+    }
+    long b = leader.commitIndex();
+    leader.compact(SnapshotFile.encode(b, leader.termAt(b), new byte[RaftCore.SNAPSHOT_CHUNK_BYTES + 35_000]), 0);
+    for (int t = 0; t < 50 && c.get(3).commitIndex() < b; t++) {
+      leader.tick();
+      c.pumpRewriting(record);
+    }
+    RaftCore f = c.get(3);
+    assertEquals(b, f.commitIndex());
+    assertEquals(2, f.snapshotsInstalled(), "the first transfer finished, then the newer snapshot went");
+    long lastOffsetOfA = -1;
+    for (long[] chunk : sent) {
+      if (chunk[0] != a) continue;
+      assertTrue(chunk[1] > lastOffsetOfA, "the first snapshot's transfer never started over: offset " + chunk[1] + " after " + lastOffsetOfA);
+      lastOffsetOfA = chunk[1];
+    }
+    assertEquals(SnapshotFile.encode(a, 1, new byte[4 * RaftCore.SNAPSHOT_CHUNK_BYTES + 30_000]).bytes().length / RaftCore.SNAPSHOT_CHUNK_BYTES * RaftCore.SNAPSHOT_CHUNK_BYTES,
+        lastOffsetOfA, "all of it went");
+  }
+
+  @Test
+  void snapshotEncodedStraightFromTheMachineEqualsTheCopiedState_andItsConfigurationIsFoundWithoutRestoring() {
+    KvStateMachine sm = machineWithState();
+    sm.apply(sm.appliedIndex() + 1, Membership.ofVoters(List.of(1, 2, 3)).encode());
+    Snapshot direct = SnapshotFile.encode(12, 2, sm);
+    assertEquals(SnapshotFile.encode(12, 2, sm.snapshotState()), direct);
+    assertEquals(Membership.ofVoters(List.of(1, 2, 3)), KvStateMachine.membershipIn(SnapshotFile.state(direct)));
+    KvStateMachine b = new KvStateMachine(3);
+    b.restore(SnapshotFile.state(direct));
+    assertEquals(sm.contents(), b.contents());
+    assertNull(KvStateMachine.membershipIn(SnapshotFile.state(SnapshotFile.encode(9, 1, machineWithState()))), "none applied, none found");
   }
 
   @Test
@@ -249,8 +340,8 @@ class SnapshotTest {
     c.elect(1, m -> true);
     RaftCore f = c.get(2);
     long term = f.term();
-    Snapshot a = SnapshotFile.encode(40, term, new byte[100_000]);
-    Snapshot b = SnapshotFile.encode(50, term, new byte[90_000]);
+    Snapshot a = SnapshotFile.encode(40, term, new byte[RaftCore.SNAPSHOT_CHUNK_BYTES + 35_000]);
+    Snapshot b = SnapshotFile.encode(50, term, new byte[RaftCore.SNAPSHOT_CHUNK_BYTES + 25_000]);
     f.step(chunk(f, a, 0));
     assertEquals(RaftCore.SNAPSHOT_CHUNK_BYTES, f.ready().messages().get(0).hint());
     f.step(chunk(f, b, RaftCore.SNAPSHOT_CHUNK_BYTES)); // mid-way into a snapshot it never started: start over
