@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * Elle's list-append txns ({@code f} "txn", value a list of {@code ["append", k, v]} and
- * {@code ["r", k, list]} micro-ops) run optimistically over the node's MVCC store, as a real client
- * does:
+ * {@code ["r", k, list]} micro-ops) run optimistically over the node's MVCC store, as the real
+ * client ({@code io.faultline.raftadapter.RaftTxnClient}, blocking, so not usable here) does:
  * <ol>
  *   <li>a txn that reads first reads all its keys at one version ({@link ReadRequest}, linearizable);
  *       a read-only txn is done there;
@@ -93,7 +93,7 @@ final class ListAppendOps implements SimClient.Ops {
   }
 
   /** {@code [f, k, v]}; v may be null, so not {@code List.of}. */
-  private static List<Object> microOp(String f, long key, Long value) {
+  private static List<Object> microOp(String f, long key, Object value) {
     return Collections.unmodifiableList(Arrays.asList(f, key, value));
   }
 
@@ -125,12 +125,12 @@ final class ListAppendOps implements SimClient.Ops {
       if (r.status() != ClientReply.Status.OK) return invocation.fail("read " + r.status() + ": " + r.value());
       snapshot = new LinkedHashMap<>();
       for (TxnResult.Read read : ((ReadResult) r.value()).reads()) snapshot.put(Long.parseLong(read.key()), read);
-      if (microOps.stream().noneMatch(m -> m.get(0).equals("append"))) return invocation.ok(completed());
+      if (microOps.stream().noneMatch(m -> m.get(0).equals("append"))) return invocation.ok(completed(null));
       entry = commitRequest();
       return null;
     }
     TxnResult t = r.status() == ClientReply.Status.OK ? (TxnResult) r.value() : null;
-    if (t != null && t.status() == TxnResult.Status.COMMITTED) return invocation.ok(completed());
+    if (t != null && t.status() == TxnResult.Status.COMMITTED) return invocation.ok(completed(List.of()));
     if (t != null && (t.status() == TxnResult.Status.COMPARE_FAILED || t.status() == TxnResult.Status.OP_FAILED)) {
       return invocation.fail((t.status() == TxnResult.Status.COMPARE_FAILED ? COMPARE_FAILED + ": " : "op failed: ") + t.failure());
     }
@@ -139,8 +139,12 @@ final class ListAppendOps implements SimClient.Ops {
     return mayHaveApplied ? invocation.info(why) : invocation.fail(why);
   }
 
-  /** The micro-ops with each read filled in: the list read, then the txn's own appends to that key before the read. */
-  private List<Object> completed() {
+  /**
+   * The micro-ops with each read filled in: the list read, then the txn's own appends to that key
+   * before the read; {@code absent} for a key that holds nothing (the real client's: [] in a txn that
+   * appends, null in a read-only one, which the checker reads as []).
+   */
+  private List<Object> completed(Object absent) {
     Map<Long, List<Long>> own = new LinkedHashMap<>();
     List<Object> out = new ArrayList<>(microOps.size());
     for (List<Object> m : microOps) {
@@ -150,11 +154,19 @@ final class ListAppendOps implements SimClient.Ops {
         out.add(m);
         continue;
       }
-      List<Object> list = new ArrayList<>();
       Object value = snapshot.get(key).value();
-      if (value instanceof List) list.addAll((List<?>) value);
-      else if (value != null) list.add(value); // not a list: the checker reports it
-      list.addAll(own.getOrDefault(key, List.of()));
+      List<Long> mine = own.getOrDefault(key, List.of());
+      if (value == null && mine.isEmpty()) {
+        out.add(microOp("r", key, absent));
+        continue;
+      }
+      if (value != null && !(value instanceof List)) {
+        out.add(microOp("r", key, value)); // not a list: the checker reports it
+        continue;
+      }
+      List<Object> list = new ArrayList<>();
+      if (value != null) list.addAll((List<?>) value);
+      list.addAll(mine);
       out.add(List.of("r", key, Collections.unmodifiableList(list)));
     }
     return Collections.unmodifiableList(out);

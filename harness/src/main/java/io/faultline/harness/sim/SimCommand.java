@@ -19,13 +19,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code faultline sim}: deterministic simulation of our Raft. Each seed picks swarm parameters and a
  * fault schedule, runs a cluster with clients in virtual time, checks the invariants at every step
- * and the history for linearizability; a failing seed is shrunk and its schedule printed for
+ * and the history for linearizability (register runs) or strict serializability (list-append txn
+ * runs, half the seeds); a failing seed is shrunk and its schedule printed for
  * {@code --replay}.
  */
 @Command(name = "sim", mixinStandardHelpOptions = true,
     description = {"Deterministic simulation of our Raft: clusters, clients and faults in virtual time on one thread.",
         "Invariants (election safety, log matching, leader completeness, state machine safety) after every step;",
-        "the client history checked for linearizability (cas-register per key) at the end of each seed.",
+        "the client history checked at the end of each seed: register ops for linearizability (cas-register per key),",
+        "list-append txns (half the seeds) with the Elle-style checker for strict serializability.",
         "Exit 0 when every seed passes; 1 with the first failing seed, its parameters and shrunk schedule; 2 on bad input."})
 public final class SimCommand implements Callable<Integer> {
   public static final int EXIT_PASS = 0;
@@ -45,7 +47,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Run one seed (with --out: write history.jsonl, trace.txt, schedule.json).")
   Long seed;
 
-  @Option(names = "--bug", paramLabel = "NAME", description = "Switch on a planted bug: raft.stale-read, raft.commit-prior-term, raft.no-fsync, raft.vote-twice, raft.lease-read-unsafe, raft.truncate-committed.")
+  @Option(names = "--bug", paramLabel = "NAME", description = "Switch on a planted bug: raft.stale-read, raft.commit-prior-term, raft.no-fsync, raft.vote-twice, raft.lease-read-unsafe, raft.truncate-committed, raft.single-step-membership, raft.mvcc-skip-conflict-check.")
   String bug;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Directory for the run's evidence (with --seed or --replay).")
@@ -87,9 +89,9 @@ public final class SimCommand implements Callable<Integer> {
 
   /**
    * Runs one schedule as {@code faultline sim} does (no tracing, no shrinking, nothing printed) and
-   * answers whether it passed: every invariant after every step and the linearizability check at
-   * the end. For benchmarks and other callers outside the command line; {@code faultline sim --seed}
-   * with the schedule's seed (and bug) reruns it with its evidence.
+   * answers whether it passed: every invariant after every step and the history check (linearizability
+   * or strict serializability) at the end. For benchmarks and other callers outside the command line;
+   * {@code faultline sim --seed} with the schedule's seed (and bug) reruns it with its evidence.
    *
    * @param schedule from {@link Schedule#generate} or {@link Schedule#fromJson}
    * @return true when the run passed, false when a check failed

@@ -1,5 +1,6 @@
 package io.faultline.harness.sim;
 
+import io.faultline.checkers.Anomaly;
 import io.faultline.checkers.CheckResult;
 import io.faultline.checkers.LinearizabilityChecker;
 import io.faultline.checkers.ListAppendChecker;
@@ -214,7 +215,7 @@ final class SimRun {
       if (r.valid() != Validity.TRUE) {
         // unknown is a property of its own, so that shrinking never trades an anomaly for it
         failure = r.valid() == Validity.FALSE
-            ? "strict serializability: " + r.details().get("anomaly_types") + " " + r.anomalies().get(0).toJson()
+            ? "strict serializability: " + r.details().get("anomaly_types") + " " + headline(r.anomalies()).toJson()
             : "strict serializability unknown: " + r.details().get("unknown_reason");
         failureNs = world.nowNs();
       }
@@ -283,6 +284,13 @@ final class SimRun {
   }
 
   private boolean listAppend() { return Schedule.LIST_APPEND.equals(s.workload()); }
+
+  /** The anomaly to show first: a lost update, else a dependency cycle (G...), else the first found. */
+  private static Anomaly headline(List<Anomaly> anomalies) {
+    for (Anomaly a : anomalies) if (a.type().equals("lost-update")) return a;
+    for (Anomaly a : anomalies) if (a.type().startsWith("G")) return a;
+    return anomalies.get(0);
+  }
 
   /** The Elle-style list-append checker against strict serializability, on the whole history (op indexes as in history.jsonl). */
   static CheckResult checkStrictSerializable(List<Op> ops) {
