@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
         "--workload recovery: per --intervals snapshot interval, the write load for --time, then a",
         "follower SIGKILLed and restarted: recovery time and WAL bytes. --workload catch-up: a follower",
         "down for --down while the others take writes (first --state-bytes of big values when given),",
-        "then restarted: time until it applied the leader's commit index, by snapshot or entries."})
+        "then restarted: time until it applied the leader's commit index, by snapshot or entries.",
+        "--workload txn: list-append transactions from --processes clients over --keys keys, each",
+        "cell of the grid for --time: committed txns per second and the conflict rate."})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--system", required = true, description = "The system measured first (ours): ${COMPLETION-CANDIDATES}.",
       completionCandidates = Catalog.SystemNames.class)
@@ -43,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
   String vs;
 
   @Option(names = "--workload", defaultValue = BenchSpec.WORKLOAD_WRITE,
-      description = "Bench workload: write, recovery or catch-up (default ${DEFAULT-VALUE}).")
+      description = "Bench workload: write, recovery, catch-up or txn (default ${DEFAULT-VALUE}).")
   String workload;
 
   @Option(names = "--intervals", defaultValue = BenchSnapshotSpec.INTERVALS_DEFAULT,
@@ -63,6 +65,14 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--wal-segment-bytes", defaultValue = "-1", description = "recovery, catch-up: our Raft's WAL segment size (default: the node's own).")
   long walSegmentBytes;
+
+  @Option(names = "--keys", defaultValue = BenchTxn.KEYS_DEFAULT,
+      description = "txn: key counts of the contention grid, comma-separated (default ${DEFAULT-VALUE}).")
+  String keys;
+
+  @Option(names = "--processes", defaultValue = BenchTxn.PROCESSES_DEFAULT,
+      description = "txn: client counts of the contention grid, comma-separated (default ${DEFAULT-VALUE}).")
+  String processes;
 
   @Option(names = "--node-heap-mb", defaultValue = "-1",
       description = "recovery, catch-up: our Raft's node heap in MiB, for a large --state-bytes (default: the node's own, 256).")
@@ -94,6 +104,10 @@ final class BenchCommand implements Callable<Integer> {
     BenchSpec spec = toSpec();
     BenchSnapshotSpec snapshots = toSnapshotSpec();
     Progress progress = Progress.forStdout(false);
+    if (spec.workload().equals(BenchTxn.WORKLOAD)) {
+      return new BenchTxn(spec, BenchTxn.parseGrid("--keys", keys, io.faultline.workloads.TxnOptions.KEY_COUNT_MAX),
+          BenchTxn.parseGrid("--processes", processes, BenchSpec.CONCURRENCY_MAX), progress).call();
+    }
     if (!spec.workload().equals(BenchSpec.WORKLOAD_WRITE)) return new BenchSnapshots(spec, snapshots, progress).call();
     progress.line("seed=" + spec.seed() + " system=" + spec.system() + (spec.vs() == null ? "" : " vs=" + spec.vs())
         + " workload=" + spec.workload() + " time=" + Durations.format(spec.timeMs()) + " warmup=" + Durations.format(spec.warmupMs())

@@ -65,37 +65,61 @@ final class BenchSnapshots {
     Map<String, Map<String, Object>> catchUps = new LinkedHashMap<>();
     Map<String, Object> errors = new LinkedHashMap<>();
     Map<String, String> failures = new LinkedHashMap<>();
-    boolean complete = true;
+    boolean[] completeAll = {true};
+    eachSystem(spec, progress, entry, failures, name -> {
+      boolean complete = true;
+      if (recovery) {
+        BenchRecovery r = new BenchRecovery(spec, snap, progress);
+        try {
+          List<BenchRecovery.Row> rs = r.run(Catalog.system(name), name, spec.out().resolve(name));
+          rows.put(name, rs);
+          List<Object> json = new ArrayList<>();
+          for (BenchRecovery.Row row : rs) {
+            json.add(row.toJson());
+            complete &= row.timing().caughtUp() && row.load().ok() > 0;
+          }
+          figures.put(name, json);
+        } finally {
+          errors.put(name, r.errors());
+        }
+      } else {
+        BenchCatchUp c = new BenchCatchUp(spec, snap, progress);
+        try {
+          Map<String, Object> m = c.run(Catalog.system(name), name, spec.out().resolve(name));
+          catchUps.put(name, m);
+          figures.put(name, m);
+          complete &= Boolean.TRUE.equals(m.get("caught_up"));
+        } finally {
+          errors.put(name, c.errors());
+        }
+      }
+      completeAll[0] &= complete;
+    });
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("workload", spec.workload());
+    json.put(recovery ? KEY_RECOVERY : KEY_CATCH_UP, figures);
+    json.put("errors", errors);
+    if (!failures.isEmpty()) json.put("failed", failures);
+    common(json, startedAt);
+    return finish(spec.out(), json, recovery ? BenchRecovery.table(rows) : BenchCatchUp.table(catchUps), failures, completeAll[0]);
+  }
+
+  /** One system's part of a benchmark. */
+  interface Each {
+    void run(String system) throws IOException;
+  }
+
+  /**
+   * Runs {@code each} for {@code --system} and then {@code --vs}: an IOException fails that system only
+   * (its cluster is closed, the other is still measured) and lands in {@code failures}; the campaign
+   * registration {@code entry} goes at the end, whatever happened.
+   */
+  static void eachSystem(BenchSpec spec, Progress progress, Path entry, Map<String, String> failures, Each each) throws IOException {
     try {
       for (String name : spec.systems()) {
         try {
-          if (recovery) {
-            BenchRecovery r = new BenchRecovery(spec, snap, progress);
-            try {
-              List<BenchRecovery.Row> rs = r.run(Catalog.system(name), name, spec.out().resolve(name));
-              rows.put(name, rs);
-              List<Object> json = new ArrayList<>();
-              for (BenchRecovery.Row row : rs) {
-                json.add(row.toJson());
-                complete &= row.timing().caughtUp() && row.load().ok() > 0;
-              }
-              figures.put(name, json);
-            } finally {
-              errors.put(name, r.errors());
-            }
-          } else {
-            BenchCatchUp c = new BenchCatchUp(spec, snap, progress);
-            try {
-              Map<String, Object> m = c.run(Catalog.system(name), name, spec.out().resolve(name));
-              catchUps.put(name, m);
-              figures.put(name, m);
-              complete &= Boolean.TRUE.equals(m.get("caught_up"));
-            } finally {
-              errors.put(name, c.errors());
-            }
-          }
+          each.run(name);
         } catch (IOException e) {
-          // Its cluster is closed; the other system is still measured, and bench.json says what failed.
           failures.put(name, Main.describe(e));
           progress.line(name + ": failed: " + Main.describe(e));
         }
@@ -103,16 +127,14 @@ final class BenchSnapshots {
     } finally {
       Files.deleteIfExists(entry);
     }
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("workload", spec.workload());
-    json.put(recovery ? KEY_RECOVERY : KEY_CATCH_UP, figures);
-    json.put("errors", errors);
-    if (!failures.isEmpty()) json.put("failed", failures);
-    common(json, startedAt);
+  }
+
+  /** Writes DIR/bench.json (with its finish time), prints the table, and says the exit code: 2 when a system failed, else 0 or 1. */
+  static int finish(Path out, Map<String, Object> json, String table, Map<String, String> failures, boolean complete) throws IOException {
     json.put("finished_at", Instant.now().toString());
-    Path benchJson = spec.out().resolve("bench.json");
+    Path benchJson = out.resolve("bench.json");
     Files.writeString(benchJson, Json.writePretty(json) + "\n", StandardCharsets.UTF_8);
-    System.out.print(recovery ? BenchRecovery.table(rows) : BenchCatchUp.table(catchUps));
+    System.out.print(table);
     System.out.println("-> " + benchJson);
     if (!failures.isEmpty()) {
       System.err.println("faultline: error: " + String.join("; ", failures.values()));

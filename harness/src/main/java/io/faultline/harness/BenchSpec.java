@@ -23,7 +23,8 @@ import java.util.TreeSet;
 record BenchSpec(String system, String vs, String workload, long timeMs, long warmupMs, int concurrency, int kills,
     long seed, int nodes, Path out) {
   static final String WORKLOAD_WRITE = "write";
-  static final List<String> WORKLOADS = List.of(WORKLOAD_WRITE, BenchSnapshotSpec.WORKLOAD_RECOVERY, BenchSnapshotSpec.WORKLOAD_CATCH_UP);
+  static final List<String> WORKLOADS = List.of(WORKLOAD_WRITE, BenchSnapshotSpec.WORKLOAD_RECOVERY, BenchSnapshotSpec.WORKLOAD_CATCH_UP,
+      BenchTxn.WORKLOAD);
   static final long TIME_MS_MAX = 3_600_000;
   static final long WARMUP_MS_MAX = 600_000;
   static final int CONCURRENCY_MAX = 1_024;

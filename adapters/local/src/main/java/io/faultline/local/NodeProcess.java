@@ -87,6 +87,7 @@ public final class NodeProcess {
   /** Starts the node; a no-op when it runs. Its data directory is kept from any earlier life. */
   public synchronized void start() throws IOException {
     if (isRunning()) return;
+    if (process != null) afterExit(); // it exited by itself (refused to start, crashed): its stdin pipe goes too
     Files.createDirectories(dataDir());
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(javaBinary());

@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A register client over our Raft's HTTP API: {@code read}, {@code write} and {@code cas} on
- * independent keys ({@code op.key()}). Reads start at the node this process is bound to (a follower
- * answers 503 with the leader's name, and the read follows it; a node that refuses connections is
- * skipped); writes and cas start at the node
- * that last took one.
+ * A client over our Raft's HTTP API: {@code read}, {@code write} and {@code cas} on independent
+ * keys ({@code op.key()}), and Elle's {@code txn}s through {@link RaftTxnClient}. Reads start at the
+ * node this process is bound to (a follower answers 503 with the leader's name, and the read follows
+ * it; a node that refuses connections is skipped); writes, cas and txns start at the node that last
+ * took one.
  *
  * <p>Outcomes (Jepsen's): a read that fails or times out is {@code fail}; a write or cas is
  * {@code info} once any attempt may have reached a node and its fate is unknown (a timeout, a
@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Bounds: each request {@link #REQUEST_TIMEOUT_MS} (longer than the node's own 3 s, so the node's
  * 504 usually comes first), at most {@link #ATTEMPTS_MAX} attempts {@link #RETRY_SLEEP_MS} apart, and
- * {@link #OP_DEADLINE_MS} per op.
+ * {@link #OP_DEADLINE_MS} per request ({@link #query} or {@link #command}; a txn makes two).
  */
-final class RaftHttpClient implements io.faultline.sut.Client {
+final class RaftHttpClient implements io.faultline.sut.Client, RaftTxnClient.Requests {
   static final long REQUEST_TIMEOUT_MS = 4_000;
   static final long OP_DEADLINE_MS = 10_000;
   static final long RETRY_SLEEP_MS = 50;
@@ -59,19 +59,35 @@ final class RaftHttpClient implements io.faultline.sut.Client {
     Object get(String field) { return body.get(field); }
   }
 
+  /**
+   * What a request came to after its attempts: the last reply's status and body ({@code status} 0 and
+   * an empty body when none came), why it did not succeed (null on a 200), and whether any attempt may
+   * have changed something although none said so ({@code unknown}: a timeout, a lost connection, a 504).
+   */
+  record Answer(int status, Map<?, ?> body, String why, boolean unknown) {
+    static Answer none(String why, boolean unknown) { return new Answer(0, Map.of(), why, unknown); }
+
+    boolean isOk() { return status == 200; }
+
+    Object get(String field) { return body.get(field); }
+  }
+
   @Override
   public synchronized Op invoke(Op op) {
     if (closed) return op.isInvoke() && op.f().equals("read") ? op.fail("client is closed") : op.info("client is closed");
+    if (op.f().equals("txn")) return RaftTxnClient.invoke(op, this);
     if (!(op.key() instanceof Long)) return op.fail("key must be an integer, got " + op.key());
     long key = (Long) op.key();
     try {
       switch (op.f()) {
-        case "read":
-          return read(op, key);
+        case "read": {
+          Answer a = query("/api/v1/read/" + key + "?consistency=linearizable", null);
+          return a.isOk() ? op.ok(a.get("value")) : op.fail(a.why());
+        }
         case "write":
           // A text value (the benchmark's) is passed on as a JSON string; the node decides whether it takes it.
           Object value = op.value() instanceof String ? op.value() : asLong(op.value(), "write value");
-          return update(op, Map.of("key", key, "value", value), "write");
+          return update(op, Map.of("key", key, "value", value), "/api/v1/write");
         case "cas": {
           List<?> pair = op.value() instanceof List ? (List<?>) op.value() : List.of();
           if (pair.size() != 2) return op.fail("cas value must be [old, new], got " + op.value());
@@ -79,7 +95,7 @@ final class RaftHttpClient implements io.faultline.sut.Client {
           body.put("key", key);
           body.put("expected", asLong(pair.get(0), "cas old"));
           body.put("value", asLong(pair.get(1), "cas new"));
-          return update(op, body, "cas");
+          return update(op, body, "/api/v1/cas");
         }
         default:
           return op.fail("raft client has no f " + op.f());
@@ -89,36 +105,60 @@ final class RaftHttpClient implements io.faultline.sut.Client {
     }
   }
 
-  private Op read(Op op, long key) {
+  private Op update(Op op, Map<String, Object> fields, String path) {
+    Answer a = command(path, fields);
+    if (a.isOk()) return op.ok(op.value());
+    if (a.status() == 409) return op.fail("compare failed");
+    return a.unknown() ? op.info(a.why()) : op.fail(a.why());
+  }
+
+  /**
+   * A request that changes nothing ({@code body} null: a GET; else a POST of it), first to the node
+   * this process is bound to, following leader hints on 503 and skipping nodes that refuse
+   * connections; it ends at the first other status or lost connection, or at {@link #OP_DEADLINE_MS}.
+   */
+  @Override
+  public Answer query(String path, Map<String, Object> body) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OP_DEADLINE_MS);
+    String json = body == null ? null : Json.write(body);
     String target = bound;
     String last = "no attempt";
     for (int attempt = 0; attempt < ATTEMPTS_MAX && System.nanoTime() < deadline; attempt++) {
       Reply r;
       try {
-        r = send(target, HttpRequest.newBuilder(uri(target, "/api/v1/read/" + key + "?consistency=linearizable")).GET(), deadline);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(target, path));
+        if (json == null) request.GET();
+        else request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        r = send(target, request, deadline);
       } catch (ConnectException | HttpConnectTimeoutException e) {
         last = describe(e); // that node is down: any other can serve the read
         target = next(target, null);
-        if (!pause()) return op.fail("interrupted");
+        if (!pause()) return Answer.none("interrupted", false);
         continue;
       } catch (IOException e) {
-        return op.fail(describe(e));
+        return Answer.none(describe(e), false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return op.fail("interrupted");
+        return Answer.none("interrupted", false);
       }
-      if (r.status() == 200) return op.ok(r.get("value"));
+      if (r.status() == 200) return new Answer(200, r.body(), null, false);
       last = r.status() + " " + r.get("error");
-      if (r.status() != 503) return op.fail(last);
+      if (r.status() != 503) return new Answer(r.status(), r.body(), last, false);
       String hinted = next(target, r.get("leader"));
-      if (!redirect(attempt, target, hinted, r.get("leader"))) return op.fail("interrupted");
+      if (!redirect(attempt, target, hinted, r.get("leader"))) return Answer.none("interrupted", false);
       target = hinted;
     }
-    return op.fail("gave up after " + OP_DEADLINE_MS + " ms: " + last);
+    return Answer.none("gave up after " + OP_DEADLINE_MS + " ms: " + last, false);
   }
 
-  private Op update(Op op, Map<String, Object> fields, String path) {
+  /**
+   * A request that changes state: {@code fields} plus this client's session (its id and the next
+   * sequence number, the same on every attempt, so the node applies it once at most), POSTed first to
+   * the node that last took one, retried on 503 (following the leader hint), refused connections,
+   * lost connections and 504s, until {@link #OP_DEADLINE_MS}. Any other status ends it.
+   */
+  @Override
+  public Answer command(String path, Map<String, Object> fields) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OP_DEADLINE_MS);
     Map<String, Object> body = new LinkedHashMap<>(fields);
     body.put("client_id", clientId);
@@ -130,34 +170,34 @@ final class RaftHttpClient implements io.faultline.sut.Client {
     for (int attempt = 0; attempt < ATTEMPTS_MAX && System.nanoTime() < deadline; attempt++) {
       Reply r;
       try {
-        r = send(target, HttpRequest.newBuilder(uri(target, "/api/v1/" + path))
+        r = send(target, HttpRequest.newBuilder(uri(target, path))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)), deadline);
       } catch (ConnectException | HttpConnectTimeoutException e) {
         last = describe(e); // never reached the node: this attempt did nothing
         target = next(target, null);
-        if (!pause()) return op.info("interrupted");
+        if (!pause()) return Answer.none("interrupted", true);
         continue;
       } catch (IOException e) {
         unknown = true;
         last = describe(e);
         target = next(target, null);
-        if (!pause()) return op.info("interrupted");
+        if (!pause()) return Answer.none("interrupted", true);
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return op.info("interrupted");
+        return Answer.none("interrupted", true);
       }
       switch (r.status()) {
         case 200:
           leaderGuess = target;
-          return op.ok(op.value());
+          return new Answer(200, r.body(), null, unknown);
         case 409:
           leaderGuess = target;
-          return op.fail("compare failed");
+          return new Answer(409, r.body(), "409 " + r.get("error"), unknown);
         case 503: {
           last = "503 " + r.get("error");
           String hinted = next(target, r.get("leader"));
-          if (!redirect(attempt, target, hinted, r.get("leader"))) return op.info("interrupted");
+          if (!redirect(attempt, target, hinted, r.get("leader"))) return Answer.none("interrupted", true);
           target = hinted;
           continue;
         }
@@ -168,12 +208,11 @@ final class RaftHttpClient implements io.faultline.sut.Client {
           break;
         default:
           last = r.status() + " " + r.get("error");
-          return unknown ? op.info(last) : op.fail(last);
+          return new Answer(r.status(), r.body(), last, unknown);
       }
-      if (!pause()) return op.info("interrupted");
+      if (!pause()) return Answer.none("interrupted", true);
     }
-    String why = "gave up after " + OP_DEADLINE_MS + " ms: " + last;
-    return unknown ? op.info(why) : op.fail(why);
+    return Answer.none("gave up after " + OP_DEADLINE_MS + " ms: " + last, unknown);
   }
 
   private Reply send(String target, HttpRequest.Builder request, long deadlineNs) throws IOException, InterruptedException {

@@ -40,6 +40,8 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   public static final String WAL_SEGMENT_BYTES = "wal-segment-bytes";
   public static final String SPARE_NODES = "spare-nodes";
   public static final String NODE_HEAP_MB = "node-heap-mb";
+  /** The run's workload, which the harness tells every transactional system; accepted, changes nothing (txns need no setup). */
+  public static final String WORKLOAD = "workload";
   static final long NODE_HEAP_MB_MIN = 256;
   static final long NODE_HEAP_MB_MAX = 16 << 10;
   public static final int SPARE_NODES_MAX = 4;
@@ -51,7 +53,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
   public static final String TOXIPROXY = "toxiproxy";
   static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY, SNAPSHOT_ENTRIES,
-      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES, NODE_HEAP_MB);
+      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES, NODE_HEAP_MB, WORKLOAD);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;

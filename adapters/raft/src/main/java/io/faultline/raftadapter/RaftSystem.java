@@ -46,7 +46,7 @@ public final class RaftSystem implements SystemUnderTest {
   public String name() { return "raft"; }
 
   @Override
-  public Set<Capability> capabilities() { return Set.of(Capability.REGISTER); }
+  public Set<Capability> capabilities() { return Set.of(Capability.REGISTER, Capability.TXN_LIST_APPEND, Capability.TXN_RW_REGISTER); }
 
   @Override
   public Set<String> bugs() {
