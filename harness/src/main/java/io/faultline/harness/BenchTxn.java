@@ -149,9 +149,11 @@ final class BenchTxn {
   }
 
   private List<Row> run(SystemUnderTest sut, String name, Path runDir) throws IOException {
-    progress.line(name + ": starting " + spec.nodes() + " nodes in " + runDir);
+    // --nodes for replicated systems; a single-server system (PostgreSQL) runs as its one node
+    int nodes = Catalog.defaultNodeCount(name) == 1 ? 1 : spec.nodes();
+    progress.line(name + ": starting " + nodes + (nodes == 1 ? " node" : " nodes") + " in " + runDir);
     List<Row> out = new ArrayList<>();
-    try (Cluster cluster = sut.start(new ClusterSpec(spec.nodes(), runDir, spec.seed(), Set.of(), Map.of()))) {
+    try (Cluster cluster = sut.start(new ClusterSpec(nodes, runDir, spec.seed(), Set.of(), Map.of()))) {
       int cell = 0;
       if (spec.warmupMs() > 0) measure(cluster, 10, 4, spec.warmupMs(), cell++);
       for (int k : keys) {

@@ -3,15 +3,9 @@ package io.faultline.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,30 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * restart (snapshots every 5 entries, so from a snapshot restored into a fresh RocksDB plus the WAL).
  */
 class TxnApiTest {
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-
-  private HttpResponse<String> send(String method, String url, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
-    b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody()) : b.method(method, HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private String awaitLeader(RaftServer server) throws Exception {
-    String base = "http://127.0.0.1:" + server.httpPort();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!send("GET", base + "/api/v1/cluster/status", null).body().contains("\"LEADER\"")) {
-      assertTrue(System.nanoTime() < deadline, "a one-node cluster elects itself");
-      Thread.sleep(20);
-    }
-    return base;
-  }
-
   private static long field(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
     assertTrue(m.find(), name + " in " + json);
@@ -56,66 +26,66 @@ class TxnApiTest {
 
   @Test
   void txnsCommitOrFailWhole_readsAtAVersion_andTheStateSurvivesARestart(@TempDir Path dir) throws Exception {
-    String[] args = {"n1", "n1:" + freePort(), "127.0.0.1", "0", dir.resolve("data").toString(), "--tick-ms", "20", "--snapshot-entries", "5"};
+    String[] args = {"n1", "n1:" + NodeHttp.freePort(), "127.0.0.1", "0", dir.resolve("data").toString(), "--tick-ms", "20", "--snapshot-entries", "5"};
     long xWrittenAt;
     try (RaftServer server = RaftServer.start(RaftServerMain.parse(args))) {
-      String base = awaitLeader(server);
-      HttpResponse<String> t1 = send("POST", base + "/api/v1/txn",
+      String base = NodeHttp.awaitLeader(server);
+      HttpResponse<String> t1 = NodeHttp.send("POST", base + "/api/v1/txn",
           "{\"client_id\":1,\"seq\":1,\"ops\":[{\"op\":\"append\",\"key\":\"x\",\"value\":1},{\"op\":\"put\",\"key\":\"y\",\"value\":\"a\"},"
               + "{\"op\":\"get\",\"key\":\"x\"}]}");
       assertEquals(200, t1.statusCode(), t1.body());
       assertTrue(t1.body().contains("\"status\":\"committed\"") && t1.body().contains("\"value\":[1]"), t1.body());
       xWrittenAt = field(t1.body(), "mod_index");
 
-      HttpResponse<String> read = send("POST", base + "/api/v1/snapshot-read", "{\"keys\":[\"x\",\"y\",\"nope\"]}");
+      HttpResponse<String> read = NodeHttp.send("POST", base + "/api/v1/snapshot-read", "{\"keys\":[\"x\",\"y\",\"nope\"]}");
       assertEquals(200, read.statusCode(), read.body());
       assertTrue(read.body().contains("{\"key\":\"x\",\"value\":[1],\"mod_index\":" + xWrittenAt + "}"), read.body());
       assertTrue(read.body().contains("{\"key\":\"nope\",\"value\":null,\"mod_index\":0}"), read.body());
 
       // the same session and seq again: its first result, not a second append
-      HttpResponse<String> retry = send("POST", base + "/api/v1/txn",
+      HttpResponse<String> retry = NodeHttp.send("POST", base + "/api/v1/txn",
           "{\"client_id\":1,\"seq\":1,\"ops\":[{\"op\":\"append\",\"key\":\"x\",\"value\":1},{\"op\":\"put\",\"key\":\"y\",\"value\":\"a\"},"
               + "{\"op\":\"get\",\"key\":\"x\"}]}");
       assertEquals(t1.body(), retry.body());
 
-      HttpResponse<String> t2 = send("POST", base + "/api/v1/txn",
+      HttpResponse<String> t2 = NodeHttp.send("POST", base + "/api/v1/txn",
           "{\"compares\":[{\"key\":\"x\",\"mod_index\":" + xWrittenAt + "}],\"ops\":[{\"op\":\"append\",\"key\":\"x\",\"value\":2}]}");
       assertTrue(t2.body().contains("\"status\":\"committed\""), t2.body());
       // a compare on the version read before t2: fails, and its put is not applied
-      HttpResponse<String> stale = send("POST", base + "/api/v1/txn",
+      HttpResponse<String> stale = NodeHttp.send("POST", base + "/api/v1/txn",
           "{\"compares\":[{\"key\":\"x\",\"mod_index\":" + xWrittenAt + "}],\"ops\":[{\"op\":\"put\",\"key\":\"y\",\"value\":\"b\"}]}");
       assertEquals(200, stale.statusCode(), stale.body());
       assertTrue(stale.body().contains("\"status\":\"compare_failed\"") && stale.body().contains("\"succeeded\":false"), stale.body());
-      assertTrue(send("GET", base + "/api/v1/read/y", null).body().contains("\"value\":\"a\""));
+      assertTrue(NodeHttp.send("GET", base + "/api/v1/read/y", null).body().contains("\"value\":\"a\""));
 
-      HttpResponse<String> old = send("GET", base + "/api/v1/read/x?version=" + xWrittenAt, null);
+      HttpResponse<String> old = NodeHttp.send("GET", base + "/api/v1/read/x?version=" + xWrittenAt, null);
       assertTrue(old.body().contains("\"value\":[1]"), "x as of the first txn: " + old.body());
-      assertTrue(send("GET", base + "/api/v1/read/x", null).body().contains("\"value\":[1,2]"));
+      assertTrue(NodeHttp.send("GET", base + "/api/v1/read/x", null).body().contains("\"value\":[1,2]"));
       long nowMs = System.currentTimeMillis();
-      HttpResponse<String> atTime = send("GET", base + "/api/v1/read/x?timestamp=" + (nowMs - 3_600_000), null);
+      HttpResponse<String> atTime = NodeHttp.send("GET", base + "/api/v1/read/x?timestamp=" + (nowMs - 3_600_000), null);
       assertTrue(atTime.body().contains("\"value\":null"), "nothing an hour ago: " + atTime.body());
 
       for (String[] bad : new String[][] {
           {"{\"ops\":[]}", "ops"}, {"{\"ops\":[{\"op\":\"bump\",\"key\":\"x\"}]}", "ops[0].op"},
           {"{\"ops\":[{\"op\":\"append\",\"key\":\"x\",\"value\":\"s\"}]}", "ops[0].value"},
           {"{\"compares\":[{\"key\":\"x\",\"mod_index\":-1}],\"ops\":[{\"op\":\"get\",\"key\":\"x\"}]}", "compares[0].mod_index"}}) {
-        HttpResponse<String> r = send("POST", base + "/api/v1/txn", bad[0]);
+        HttpResponse<String> r = NodeHttp.send("POST", base + "/api/v1/txn", bad[0]);
         assertEquals(400, r.statusCode(), bad[0] + " → " + r.body());
         assertTrue(r.body().contains(bad[1]), bad[1] + " named in " + r.body());
       }
-      HttpResponse<String> future = send("GET", base + "/api/v1/read/x?version=999999", null);
+      HttpResponse<String> future = NodeHttp.send("GET", base + "/api/v1/read/x?version=999999", null);
       assertEquals(504, future.statusCode(), "a version not applied yet is waited for: " + future.body());
       for (int seq = 2; seq <= 12; seq++) {
-        assertEquals(200, send("POST", base + "/api/v1/txn", "{\"client_id\":1,\"seq\":" + seq + ",\"ops\":[{\"op\":\"append\",\"key\":\"x\",\"value\":"
+        assertEquals(200, NodeHttp.send("POST", base + "/api/v1/txn", "{\"client_id\":1,\"seq\":" + seq + ",\"ops\":[{\"op\":\"append\",\"key\":\"x\",\"value\":"
             + (seq + 1) + "}]}").statusCode());
       }
     }
     assertTrue(Files.isDirectory(dir.resolve("data").resolve(RaftServer.STATE_DIR)), "RocksDB under data/state");
     try (RaftServer server = RaftServer.start(RaftServerMain.parse(args))) {
-      String base = awaitLeader(server);
-      HttpResponse<String> x = send("GET", base + "/api/v1/read/x", null);
+      String base = NodeHttp.awaitLeader(server);
+      HttpResponse<String> x = NodeHttp.send("GET", base + "/api/v1/read/x", null);
       assertTrue(x.body().contains("\"value\":[1,2,3,4,5,6,7,8,9,10,11,12,13]"), "every append after the restart: " + x.body());
-      assertTrue(send("GET", base + "/api/v1/read/x?version=" + xWrittenAt, null).body().contains("\"value\":[1]"),
+      assertTrue(NodeHttp.send("GET", base + "/api/v1/read/x?version=" + xWrittenAt, null).body().contains("\"value\":[1]"),
           "old versions came back too");
     }
   }
