@@ -53,10 +53,7 @@ final class BenchLoad {
       Writer w = new Writer(cluster, t, concurrency, new SplittableRandom(seed * 1_000_003L + t), values, freshKeys, fromNs, toNs,
           valueBytesMax, okBytes, okAll, errors);
       writers.add(w);
-      Thread th = new Thread(w, "bench-load-" + t);
-      th.setDaemon(true);
-      th.start();
-      threads.add(th);
+      threads.add(w.loop.start("bench-load-" + t));
     }
     long reportEveryNs = TimeUnit.MILLISECONDS.toNanos(Progress.PLAIN_INTERVAL_MS);
     long nextReportNs = startNs + reportEveryNs;
@@ -109,88 +106,46 @@ final class BenchLoad {
     return l < 0 ? null : Math.round(l * 100) / 100.0;
   }
 
-  /** One closed-loop client thread; its counts are read after it ends. */
-  private static final class Writer implements Runnable {
-    final Cluster cluster;
-    final int thread;
-    final int stride;
+  /** One closed-loop writer ({@link ClosedLoopClient}); its counts are read after it ends. */
+  private static final class Writer {
+    final ClosedLoopClient loop;
     final SplittableRandom rng;
-    final String[] values;
-    final boolean freshKeys;
     final long fromNs;
     final long toNs;
-    final long valueBytesMax;
     final AtomicLong okBytes;
     final AtomicLong okAll;
     final BenchErrors errors;
     volatile long stopNs = Long.MAX_VALUE;
+    long written;
     long ok;
     long fail;
     long info;
 
     Writer(Cluster cluster, int thread, int stride, SplittableRandom rng, String[] values, boolean freshKeys, long fromNs, long toNs,
         long valueBytesMax, AtomicLong okBytes, AtomicLong okAll, BenchErrors errors) {
-      this.cluster = cluster;
-      this.thread = thread;
-      this.stride = stride;
       this.rng = rng;
-      this.values = values;
-      this.freshKeys = freshKeys;
       this.fromNs = fromNs;
       this.toNs = toNs;
-      this.valueBytesMax = valueBytesMax;
       this.okBytes = okBytes;
       this.okAll = okAll;
       this.errors = errors;
+      this.loop = new ClosedLoopClient(cluster, thread, stride,
+          () -> System.nanoTime() < Math.min(toNs, stopNs) && (valueBytesMax == 0 || okBytes.get() < valueBytesMax),
+          process -> Op.invoke(process, "write", freshKeys ? FRESH_KEY_BASE + written * stride + thread : rng.nextLong(BenchRun.KEY_SPACE),
+              values[rng.nextInt(values.length)]),
+          this::completed, errors);
     }
 
-    @Override
-    public void run() {
-      int process = thread;
-      long written = 0;
-      Client client = null;
-      try {
-        while (System.nanoTime() < Math.min(toNs, stopNs) && (valueBytesMax == 0 || okBytes.get() < valueBytesMax)) {
-          if (client == null) {
-            try {
-              client = cluster.client(process);
-            } catch (IOException | RuntimeException e) {
-              errors.note("no client: " + e.getMessage());
-              Runner.sleepMs(BenchRun.CLIENT_RETRY_MS);
-              continue;
-            }
-          }
-          long key = freshKeys ? FRESH_KEY_BASE + written * stride + thread : rng.nextLong(BenchRun.KEY_SPACE);
-          String value = values[rng.nextInt(values.length)];
-          Op op = Op.invoke(process, "write", key, value);
-          Op done;
-          try {
-            done = client.invoke(op);
-          } catch (RuntimeException e) {
-            done = op.info("client threw " + e);
-          }
-          long t1 = System.nanoTime();
-          boolean counted = t1 >= fromNs && t1 < Math.min(toNs, stopNs);
-          if (done != null && done.isOk()) {
-            written++;
-            okAll.incrementAndGet();
-            okBytes.addAndGet(value.length());
-            if (counted) ok++;
-            continue;
-          }
-          if (counted) {
-            if (done != null && done.isFail()) fail++; else info++;
-            errors.note(done == null ? "no completion" : done.error());
-          }
-          if (done == null || !done.isFail()) {
-            // Jepsen's rule, kept here though nothing is checked: a process whose op is unknown is retired.
-            client.close();
-            client = null;
-            process += stride;
-          }
-        }
-      } finally {
-        if (client != null) client.close();
+    private void completed(Op invoked, Op done, long t0, long t1) {
+      boolean counted = t1 >= fromNs && t1 < Math.min(toNs, stopNs);
+      if (done != null && done.isOk()) {
+        written++;
+        okAll.incrementAndGet();
+        okBytes.addAndGet(((String) invoked.value()).length());
+        if (counted) ok++;
+      } else if (counted) {
+        if (done != null && done.isFail()) fail++; else info++;
+        errors.note(done == null ? "no completion" : done.error());
       }
     }
   }

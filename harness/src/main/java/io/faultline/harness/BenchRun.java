@@ -177,15 +177,6 @@ final class BenchRun {
   private record Throughput(long ok, long fail, long info, double windowS, long[] latencyNs, long latencyDropped,
       Map<String, Object> load) {}
 
-  /**
-   * The machine's 1-minute load average, for the report: on 2 cores a throughput figure taken while
-   * something else ran (a build, another cluster) is not worth much, and this shows it.
-   */
-  private static Double loadAverage() {
-    double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return l < 0 ? null : Math.round(l * 100) / 100.0;
-  }
-
   private Throughput throughput(Cluster cluster) {
     int c = spec.concurrency();
     progress.line(system + ": throughput, " + c + " closed-loop writers, warm-up " + Durations.format(spec.warmupMs())
@@ -197,7 +188,7 @@ final class BenchRun {
           new BenchSamples(Math.max(1, LATENCY_SAMPLES_MAX / c))));
     }
     Map<String, Object> load = new LinkedHashMap<>();
-    load.put("load_avg_1m_before", loadAverage());
+    load.put("load_avg_1m_before", BenchLoad.loadAverage());
     long startNs = System.nanoTime();
     long fromNs = startNs + TimeUnit.MILLISECONDS.toNanos(spec.warmupMs());
     long toNs = fromNs + TimeUnit.MILLISECONDS.toNanos(spec.timeMs());
@@ -205,10 +196,7 @@ final class BenchRun {
     for (Writer w : writers) {
       w.fromNs = fromNs;
       w.toNs = toNs;
-      Thread th = new Thread(w, "bench-writer-" + w.thread);
-      th.setDaemon(true);
-      th.start();
-      threads.add(th);
+      threads.add(w.loop.start("bench-writer-" + w.thread));
     }
     long reportEveryNs = TimeUnit.MILLISECONDS.toNanos(Progress.PLAIN_INTERVAL_MS);
     long nextReportNs = startNs + reportEveryNs;
@@ -223,7 +211,7 @@ final class BenchRun {
             + (now < fromNs ? " (warm-up)" : "") + "  ok writes so far " + ok);
       }
     }
-    load.put("load_avg_1m_after", loadAverage());
+    load.put("load_avg_1m_after", BenchLoad.loadAverage());
     long joinDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MS_MAX);
     for (Thread th : threads) {
       try {
@@ -257,83 +245,44 @@ final class BenchRun {
 
   private static double orNaN(Double d) { return d == null ? Double.NaN : d; }
 
-  /** One closed-loop client thread; its counts are read after it ends. */
-  private final class Writer implements Runnable {
-    final Cluster cluster;
+  /** One closed-loop writer ({@link ClosedLoopClient}); its counts are read after it ends. */
+  private final class Writer {
+    final ClosedLoopClient loop;
     final int thread;
-    final int stride;
     final long[] keys;
     final String[] values;
     final BenchSamples latencies;
     volatile long fromNs;
     volatile long toNs;
     volatile long okSeen;
+    int i;
     long ok;
     long fail;
     long info;
 
     Writer(Cluster cluster, int thread, int stride, long[] keys, String[] values, BenchSamples latencies) {
-      this.cluster = cluster;
       this.thread = thread;
-      this.stride = stride;
       this.keys = keys;
       this.values = values;
       this.latencies = latencies;
+      this.loop = new ClosedLoopClient(cluster, thread, stride, () -> System.nanoTime() < toNs, process -> {
+        Op op = Op.invoke(process, "write", keys[i & (KEYS_PER_THREAD - 1)], values[i & (VALUES_PER_THREAD - 1)]);
+        i++;
+        return op;
+      }, this::completed, errors);
     }
 
-    @Override
-    public void run() {
-      int process = thread;
-      Client client = null;
-      int i = 0;
-      try {
-        while (System.nanoTime() < toNs) {
-          if (client == null) {
-            try {
-              client = cluster.client(process);
-            } catch (IOException | RuntimeException e) {
-              errors.note("no client: " + e.getMessage());
-              Runner.sleepMs(CLIENT_RETRY_MS);
-              continue;
-            }
-          }
-          Op op = Op.invoke(process, "write", keys[i & (KEYS_PER_THREAD - 1)], values[i & (VALUES_PER_THREAD - 1)]);
-          i++;
-          long t0 = System.nanoTime();
-          Op done;
-          try {
-            done = client.invoke(op);
-          } catch (RuntimeException e) {
-            done = op.info("client threw " + e);
-          }
-          long t1 = System.nanoTime();
-          boolean counted = t1 >= fromNs && t1 < toNs;
-          if (done != null && done.isOk()) {
-            okSeen++;
-            if (counted) {
-              ok++;
-              latencies.add(t1 - t0);
-            }
-            continue;
-          }
-          if (done != null && done.isFail()) {
-            if (counted) {
-              fail++;
-              errors.note(done.error());
-            }
-            continue;
-          }
-          if (counted) {
-            info++;
-            errors.note(done == null ? "no completion" : done.error());
-          }
-          // Jepsen's rule, kept here though nothing is checked: a process whose op is unknown is retired.
-          client.close();
-          client = null;
-          process += stride;
+    private void completed(Op invoked, Op done, long t0, long t1) {
+      boolean counted = t1 >= fromNs && t1 < toNs;
+      if (done != null && done.isOk()) {
+        okSeen++;
+        if (counted) {
+          ok++;
+          latencies.add(t1 - t0);
         }
-      } finally {
-        if (client != null) client.close();
+      } else if (counted) {
+        if (done != null && done.isFail()) fail++; else info++;
+        errors.note(done == null ? "no completion" : done.error());
       }
     }
   }

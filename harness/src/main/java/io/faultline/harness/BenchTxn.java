@@ -3,7 +3,6 @@ package io.faultline.harness;
 import io.faultline.history.Json;
 import io.faultline.history.Op;
 import io.faultline.sut.Capability;
-import io.faultline.sut.Client;
 import io.faultline.sut.Cluster;
 import io.faultline.sut.ClusterSpec;
 import io.faultline.sut.SystemUnderTest;
@@ -18,13 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code faultline bench --workload txn}: transaction throughput and conflict rate against contention,
@@ -64,8 +61,8 @@ final class BenchTxn {
       m.put("fail", fail);
       m.put("info", info);
       m.put("window_s", Math.round(windowS * 10) / 10.0);
-      m.put("latency_ms_p50", percentileMs(latenciesNs, 0.50));
-      m.put("latency_ms_p99", percentileMs(latenciesNs, 0.99));
+      m.put("latency_ms_p50", percentileMs(latenciesNs, 50));
+      m.put("latency_ms_p99", percentileMs(latenciesNs, 99));
       return m;
     }
   }
@@ -74,6 +71,7 @@ final class BenchTxn {
   private final List<Integer> keys;
   private final List<Integer> processes;
   private final Progress progress;
+  private final BenchErrors errors = new BenchErrors();
 
   BenchTxn(BenchSpec spec, List<Integer> keys, List<Integer> processes, Progress progress) {
     this.spec = spec;
@@ -143,6 +141,7 @@ final class BenchTxn {
       figures.put(e.getKey(), each);
     }
     json.put(KEY, figures);
+    json.put("errors", errors.counts());
     if (!failures.isEmpty()) json.put("failed", failures);
     common(json, startedAt);
     return BenchSnapshots.finish(spec.out(), json, table(rows), failures, complete);
@@ -171,79 +170,50 @@ final class BenchTxn {
   /** One cell: {@code p} closed-loop clients over {@code k} keys for {@code timeMs}. */
   private Row measure(Cluster cluster, int k, int p, long timeMs, int cell) throws IOException {
     Generator[] gen = {ListAppendWorkload.generator(spec.seed() + cell, TxnOptions.defaults().withKeyCount(k))};
-    AtomicInteger nextProcess = new AtomicInteger(cell * PROCESSES_PER_CELL_MAX);
-    long[] counts = new long[3];
-    List<long[]> latencies = new ArrayList<>();
     long startNs = System.nanoTime();
     long endNs = startNs + timeMs * 1_000_000;
+    long[] counts = new long[3];
+    BenchSamples latencies = new BenchSamples(BenchRun.LATENCY_SAMPLES_MAX);
     List<Thread> threads = new ArrayList<>();
-    List<IOException> errors = new ArrayList<>();
     for (int t = 0; t < p; t++) {
       int thread = t;
-      Thread th = new Thread(() -> {
-        long[] mine = new long[1024];
-        int n = 0;
-        long ok = 0;
-        long fail = 0;
-        long info = 0;
-        try {
-          int process = nextProcess.getAndIncrement();
-          Client client = cluster.client(process);
-          try {
-            while (System.nanoTime() < endNs) {
-              Op invoke;
-              synchronized (gen) {
-                Step s = gen[0].next(new Context(System.nanoTime() - startNs, thread, process, p));
-                if (s.op() == null) break;
-                gen[0] = s.rest();
-                invoke = s.op().withProcess(process);
-              }
-              long t0 = System.nanoTime();
-              Op done = client.invoke(invoke);
-              long tookNs = System.nanoTime() - t0;
-              if (done.isOk()) {
-                ok++;
-                if (n == mine.length) mine = Arrays.copyOf(mine, n * 2);
-                mine[n++] = tookNs;
-              } else if (done.isFail()) {
-                fail++;
-              } else {
-                info++;
-                client.close(); // an unknown outcome retires the process, as in a test run
-                process = nextProcess.getAndIncrement();
-                client = cluster.client(process);
-              }
-            }
-          } finally {
-            client.close();
-          }
-        } catch (IOException e) {
-          synchronized (errors) {
-            errors.add(e);
-          }
+      ClosedLoopClient.Ops ops = process -> {
+        synchronized (gen) {
+          Step s = gen[0].next(new Context(System.nanoTime() - startNs, thread, process, p));
+          if (s.op() == null) return null;
+          gen[0] = s.rest();
+          return s.op().withProcess(process);
         }
+      };
+      ClosedLoopClient.Outcome outcome = (invoked, done, t0, t1) -> {
         synchronized (counts) {
-          counts[0] += ok;
-          counts[1] += fail;
-          counts[2] += info;
-          latencies.add(Arrays.copyOf(mine, n));
+          if (done != null && done.isOk()) {
+            counts[0]++;
+            latencies.add(t1 - t0);
+          } else if (done != null && done.isFail()) {
+            counts[1]++;
+          } else {
+            counts[2]++;
+            errors.note(done == null ? "no completion" : done.error());
+          }
         }
-      }, "bench-txn-" + t);
-      threads.add(th);
-      th.start();
+      };
+      // process numbers of a cell start apart from every other cell's, so no two share a client session
+      threads.add(new ClosedLoopClient(cluster, cell * PROCESSES_PER_CELL_MAX + t, p, () -> System.nanoTime() < endNs, ops, outcome, errors)
+          .start("bench-txn-" + t));
     }
     for (Thread th : threads) {
       try {
-        th.join();
+        th.join(timeMs + BenchRun.JOIN_MS_MAX);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while measuring", e);
       }
     }
-    if (!errors.isEmpty()) throw errors.get(0);
-    double windowS = (System.nanoTime() - startNs) / 1e9;
-    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    return new Row(k, p, counts[0], counts[1], counts[2], windowS, all);
+    synchronized (counts) {
+      double windowS = (Math.min(System.nanoTime(), endNs) - startNs) / 1e9;
+      return new Row(k, p, counts[0], counts[1], counts[2], windowS, BenchSamples.sortedUnion(List.of(latencies)));
+    }
   }
 
   private void common(Map<String, Object> m, String startedAt) {
@@ -270,17 +240,16 @@ final class BenchTxn {
     for (Map.Entry<String, List<Row>> e : rows.entrySet()) {
       for (Row r : e.getValue()) {
         sb.append(String.format(Locale.ROOT, "%-9s %5d %9d %13.1f %13.3f %6d %9s %9s%n", e.getKey(), r.keys(), r.processes(), r.committedPerS(),
-            r.conflictRate(), r.info(), percentileMs(r.latenciesNs(), 0.5), percentileMs(r.latenciesNs(), 0.99)));
+            r.conflictRate(), r.info(), percentileMs(r.latenciesNs(), 50), percentileMs(r.latenciesNs(), 99)));
       }
     }
     return sb.toString();
   }
 
-  /** The q-quantile of sorted latencies in ms (one decimal), or null when there are none. */
-  static Double percentileMs(long[] sortedNs, double q) {
-    if (sortedNs.length == 0) return null;
-    int i = (int) Math.min(sortedNs.length - 1, Math.ceil(q * sortedNs.length) - 1);
-    return Math.round(sortedNs[Math.max(0, i)] / 1e5) / 10.0;
+  /** The nearest-rank percentile {@code p} of sorted latencies in ms, to 0.1 ms; null when there are none. */
+  static Double percentileMs(long[] sortedNs, double p) {
+    Double ms = BenchSamples.percentileMs(sortedNs, p);
+    return ms == null ? null : Math.round(ms * 10) / 10.0;
   }
 
   private static String join(List<Integer> values) {

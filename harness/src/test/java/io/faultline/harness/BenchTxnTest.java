@@ -58,9 +58,9 @@ class BenchTxnTest {
     BenchTxn.Row r = new BenchTxn.Row(2, 4, 300, 100, 2, 10.0, new long[] {1_000_000, 2_000_000, 3_000_000, 40_000_000});
     assertEquals(30.0, r.committedPerS());
     assertEquals(0.25, r.conflictRate());
-    assertEquals(2.0, BenchTxn.percentileMs(r.latenciesNs(), 0.5));
-    assertEquals(40.0, BenchTxn.percentileMs(r.latenciesNs(), 0.99));
-    assertNull(BenchTxn.percentileMs(new long[0], 0.5));
+    assertEquals(2.0, BenchTxn.percentileMs(r.latenciesNs(), 50));
+    assertEquals(40.0, BenchTxn.percentileMs(r.latenciesNs(), 99));
+    assertNull(BenchTxn.percentileMs(new long[0], 50));
     assertTrue(BenchTxn.table(java.util.Map.of("raft", List.of(r))).contains("0.250"));
   }
 }
