@@ -47,7 +47,10 @@ final class Catalog {
     SYSTEMS.put("raft", RaftSystem::new);
   }
 
-  static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME, ListAppendWorkload.NAME, RwRegisterWorkload.NAME, BankWorkload.NAME);
+  static final List<String> WORKLOADS = List.of(RegisterWorkload.NAME, ListAppendWorkload.NAME, RwRegisterWorkload.NAME, BankWorkload.NAME,
+      io.faultline.workloads.BackupRestoreWorkload.NAME);
+  /** Systems whose clusters can be backed up and restored ({@code io.faultline.sut.Backups}), for the backup-restore workload. */
+  static final java.util.Set<String> BACKUP_SYSTEMS = java.util.Set.of("raft");
   static final List<String> NEMESES = FaultSchedule.names();
   static final List<String> CHECKERS = List.of("linearizable", "list-append", "rw-register");
 
@@ -111,6 +114,16 @@ final class Catalog {
         List<Object> accounts = new ArrayList<>();
         for (long a = 0; a < bank.accountCount(); a++) accounts.add(a);
         checkers.add(new BankChecker(new BankChecker.Options(bank.total(), accounts)));
+        checkers.add(new StatsChecker());
+        break;
+      case io.faultline.workloads.BackupRestoreWorkload.NAME:
+        if (!BACKUP_SYSTEMS.contains(sut.name())) {
+          throw new IllegalArgumentException("option --workload: '" + spec.workload() + "' needs a system that can be backed up and restored: "
+              + BACKUP_SYSTEMS + "; " + sut.name() + " cannot");
+        }
+        workload = io.faultline.workloads.BackupRestoreWorkload.create(spec.seed());
+        checkers.add(new io.faultline.checkers.BackupRestoreChecker(io.faultline.workloads.BackupRestoreWorkload.BACKUP,
+            io.faultline.workloads.BackupRestoreWorkload.RESTORE));
         checkers.add(new StatsChecker());
         break;
       default:

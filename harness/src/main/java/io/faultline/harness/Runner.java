@@ -61,6 +61,9 @@ final class Runner {
   private final AtomicLong fail = new AtomicLong();
   private final AtomicLong info = new AtomicLong();
   private final AtomicLong faultsDone = new AtomicLong();
+  /** The backup-restore workload's backup and restore, or null for other workloads. */
+  private BackupRestorePhase backups;
+  private Map<String, Object> backupSummary = Map.of();
 
   Runner(RunSpec spec, RunParts parts, Progress progress) {
     this.spec = spec;
@@ -94,6 +97,11 @@ final class Runner {
         GeneratorCell main = new GeneratorCell(parts.workload().generator());
         long mainEndNs = TimeUnit.MILLISECONDS.toNanos(spec.timeMs());
         List<Thread> workers = startWorkers(cluster, recorder, main, mainEndNs, nextProcess, "client");
+        if (spec.workload().equals(io.faultline.workloads.BackupRestoreWorkload.NAME)) {
+          backups = new BackupRestorePhase(cluster, recorder, progress, dir,
+              new ClusterSpec(spec.nodes(), dir.resolve("restored"), spec.seed() + 1, spec.bugs(), parts.systemOptions()));
+          backups.startBackupAt((long) (mainEndNs * io.faultline.workloads.BackupRestoreWorkload.BACKUP_AT_FRACTION));
+        }
         Thread nemesisWorker = new Thread(() -> runSchedule(nemesis, recorder, mainEndNs), "nemesis");
         nemesisWorker.setDaemon(true);
         nemesisWorker.start();
@@ -106,14 +114,23 @@ final class Runner {
         progress.line("quiet period " + Durations.format(spec.quietMs()));
         sleepMs(spec.quietMs());
 
+        Cluster finalCluster = backups == null ? cluster : backups.restore();
         Generator finalGen = parts.workload().finalGenerator();
-        if (finalGen != null) {
-          progress.line("final reads");
+        if (finalGen != null && finalCluster != null) {
+          progress.line("final reads" + (finalCluster == cluster ? "" : " on the restored cluster"));
           long finalEndNs = recorder.nowNs() + TimeUnit.MILLISECONDS.toNanos(FINAL_PHASE_MS_MAX);
-          List<Thread> finals = startWorkers(cluster, recorder, new GeneratorCell(finalGen), finalEndNs, nextProcess, "final");
+          List<Thread> finals = startWorkers(finalCluster, recorder, new GeneratorCell(finalGen), finalEndNs, nextProcess, "final");
           join(finals, finalEndNs, recorder);
         }
       } finally {
+        if (backups != null) {
+          backupSummary = backups.summary();
+          try {
+            backups.close();
+          } catch (IOException e) {
+            progress.line("stopping the restored cluster: " + e.getMessage());
+          }
+        }
         ticker.interrupt();
         if (sampler != null) {
           sampler.close();
@@ -319,6 +336,7 @@ final class Runner {
     if (!this.parts.systemOptions().isEmpty()) extra.put("system_options", this.parts.systemOptions());
     walBytesError.ifPresent(e -> extra.put("wal_bytes_error", e));
     if (!repairs.isEmpty()) extra.put("repairs", repairs);
+    extra.putAll(backupSummary);
     extra.put("checkers", checkers);
     return new RunResult(spec.system(), spec.workload(), spec.nemesisLabel(), spec.seed(), spec.command(),
         BuildInfo.gitCommit(), all.valid(), opCounts, throughput, latency, all.anomalies(), faults, recoveriesNs, walBytes, extra);

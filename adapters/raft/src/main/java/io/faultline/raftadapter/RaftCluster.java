@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * report it on {@code /api/v1/cluster/status}. Links between nodes are faulted through
  * {@link NetworkControl}. Its WAL's size on disk is {@link StorageUsage}.
  */
-public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, StorageUsage, MembershipChanges, LeaderTransfer {
+public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, StorageUsage, MembershipChanges, LeaderTransfer,
+    io.faultline.sut.Backups {
   /** Bound on one membership or transfer request to the leader. */
   static final long ADMIN_REQUEST_MS = 5_000;
   /** The WAL's segment files in a node's data directory ({@code io.faultline.raft.Wal}'s naming); not its {@code wal.tmp}. */
@@ -237,6 +238,71 @@ public final class RaftCluster implements Cluster, LeaderAware, NetworkControl, 
     if (!(parsed instanceof Map)) throw new IOException(nodeId + " answered " + r.statusCode() + ": " + r.body());
     if (r.statusCode() != 200) throw new IOException(nodeId + " refused (" + r.statusCode() + "): " + ((Map<?, ?>) parsed).get("error"));
     return (Map<?, ?>) parsed;
+  }
+
+  /** Attempts of a backup (a kill may take the leader in the middle of one), {@link #BACKUP_RETRY_MS} apart. */
+  static final int BACKUP_ATTEMPTS_MAX = 10;
+  static final long BACKUP_RETRY_MS = 500;
+
+  /**
+   * A backup through the leader ({@code io.faultline.raft.RaftBackup}: {@code POST /api/v1/snapshot/create},
+   * then the snapshot and the entries after it fetched): the running nodes are tried, the one that says
+   * it leads first; a failed attempt (a kill, a new leader) starts again in an emptied directory.
+   */
+  @Override
+  public Backup backup(java.nio.file.Path dir) throws IOException {
+    IOException last = null;
+    for (int attempt = 1; attempt <= BACKUP_ATTEMPTS_MAX; attempt++) {
+      List<String> addresses = new ArrayList<>();
+      leader().ifPresent(l -> addresses.add(httpAddresses.get(l)));
+      for (RaftNodeProcess n : nodes) {
+        String a = httpAddresses.get(n.id());
+        if (n.isRunning() && a != null && !addresses.contains(a)) addresses.add(a);
+      }
+      try {
+        emptyDirectory(dir);
+        io.faultline.raft.RaftBackup.Manifest m = io.faultline.raft.RaftBackup.backup(addresses, dir);
+        return new Backup(dir, m.bytes(), m.backupMs(), m.lastIndex());
+      } catch (IOException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(BACKUP_RETRY_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    throw new IOException("no backup after " + BACKUP_ATTEMPTS_MAX + " attempts: " + last.getMessage(), last);
+  }
+
+  private static void emptyDirectory(java.nio.file.Path dir) throws IOException {
+    if (!java.nio.file.Files.exists(dir)) return;
+    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        if (!p.equals(dir)) java.nio.file.Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * A new cluster from {@code backup}: each node's data directory ({@code <runDir>/nodes/<id>/data}, where
+   * {@link RaftSystem#start} puts it) written by {@code RaftBackup.restore} to the backup's end, voters the
+   * new cluster's nodes, cluster id {@code restored-<seed>}; then the nodes started. The time is until the
+   * new cluster has a leader.
+   */
+  @Override
+  public Restored restore(Backup backup, io.faultline.sut.ClusterSpec spec) throws IOException {
+    long t0 = System.nanoTime();
+    List<String> voters = new ArrayList<>();
+    for (int i = 0; i < spec.nodeCount(); i++) voters.add(spec.nodeId(i));
+    String clusterId = "restored-" + Long.toUnsignedString(spec.seed(), 36);
+    for (String id : voters) {
+      io.faultline.raft.RaftBackup.restore(backup.dir(), spec.runDir().resolve("nodes").resolve(id).resolve("data"), id, voters,
+          io.faultline.raft.RaftBackup.Point.END, clusterId);
+    }
+    RaftCluster restored = new RaftSystem().start(spec);
+    return new Restored(restored, (System.nanoTime() - t0) / 1_000_000);
   }
 
   /**

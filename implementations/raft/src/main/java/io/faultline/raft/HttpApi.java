@@ -40,6 +40,11 @@ import java.util.function.Supplier;
  *                                                 added as a learner, made a voter once caught up — replacing
  *                                                 "replaces", optional, in the same joint change)
  * POST   /api/v1/cluster/remove-node             {"node_id":"n3"}   (on the leader; by joint consensus)
+ * POST   /api/v1/snapshot/create?snapshot=newest|now  (on the leader: a point-in-time export for a backup, {@link BackupExport};
+ *                                                 answers backup_id, index, term, commit_index, last_index, entries, ...)
+ * GET    /api/v1/snapshot/data?backup_id=ID      (the export's snapshot file, application/octet-stream)
+ * GET    /api/v1/snapshot/entries?backup_id=ID   (its committed entries after the snapshot, as WAL records)
+ * POST   /api/v1/snapshot/release?backup_id=ID   (drops the export)
  * GET    /metrics                                 (Prometheus text format, {@link NodeMetrics})
  * POST   /admin/clock?offset_ms=N&amp;rate=R     (loopback clients only)
  * POST   /admin/storage?mode=none|fsync-stall|lose-unsynced|torn-write|disk-full   (loopback clients only)
@@ -78,6 +83,10 @@ final class HttpApi implements AutoCloseable {
   private final EventLoop loop;
   private final HttpServer http;
   private final ThreadPoolExecutor threads;
+  private final BackupExport exports = new BackupExport();
+  /** How long {@code snapshot/create} waits for the event loop to copy the state (a 1 GB state takes seconds). */
+  static final long EXPORT_WAIT_MS = 120_000;
+  static final String OCTET_STREAM = "application/octet-stream";
 
   HttpApi(RaftServer server, ClientGateway gateway, EventLoop loop, String bindAddress, int port) throws IOException {
     this.server = server;
@@ -101,6 +110,17 @@ final class HttpApi implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     if (ex.getRequestURI().getPath().equals(METRICS) && ex.getRequestMethod().equals("GET")) {
       send(ex, 200, METRICS_CONTENT_TYPE, server.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    String path = ex.getRequestURI().getPath();
+    if (ex.getRequestMethod().equals("GET") && (path.equals(PREFIX + "snapshot/data") || path.equals(PREFIX + "snapshot/entries"))) {
+      BackupExport.Session s = exports.get(query(ex.getRequestURI().getRawQuery()).getOrDefault("backup_id", ""));
+      if (s == null) {
+        send(ex, 404, "application/json", FlatJson.write(error(404, "no such backup_id (never taken, released, replaced or expired)").body())
+            .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      send(ex, 200, OCTET_STREAM, path.endsWith("data") ? s.snapshot().bytes() : BackupExport.encodeEntries(s.entries()));
       return;
     }
     Response r;
@@ -206,7 +226,45 @@ final class HttpApi implements AutoCloseable {
       int target = requireNodeId(FlatJson.parse(body(ex)));
       return onLoop(() -> change(core -> core.removeMember(target)));
     }
+    if (method.equals("POST") && rest.equals("snapshot/create")) {
+      String snapshot = query.getOrDefault("snapshot", "newest");
+      if (!snapshot.equals("newest") && !snapshot.equals("now")) throw new IllegalArgumentException("snapshot must be newest or now, got '" + snapshot + "'");
+      return snapshotCreate(snapshot.equals("now"));
+    }
+    if (method.equals("POST") && rest.equals("snapshot/release")) {
+      Map<String, Object> b = ok();
+      b.put("released", exports.release(query.getOrDefault("backup_id", "")));
+      return new Response(200, b);
+    }
     return error(404, "no route " + method + " " + path);
+  }
+
+  /**
+   * A backup's export: first a linearizable read through the node (ReadIndex: only a leader that still
+   * leads answers it, and once it has, everything acknowledged before the request is applied here),
+   * then the state copied on the event loop at the applied index.
+   */
+  private Response snapshotCreate(boolean fresh) {
+    Response barrier = command(null, new Command(Command.Kind.READ, 0, 0, "faultline/backup", null, null));
+    if (barrier.status() != 200) return barrier;
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        String[] why = new String[1];
+        BackupExport.Session s = exports.take(server.node(), server.nodeName(), fresh, why);
+        result.complete(s == null ? error(503, why[0]) : new Response(200, BackupExport.describe(s, server.nodeName(), server.clusterId())));
+      } catch (RuntimeException | OutOfMemoryError e) {
+        result.complete(error(500, "export failed: " + e));
+      }
+    });
+    try {
+      return result.get(EXPORT_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return error(504, "the export did not finish within " + EXPORT_WAIT_MS + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return error(504, "interrupted");
+    }
   }
 
   private Response adminClock(Map<String, String> q, HttpExchange ex) {

@@ -285,6 +285,9 @@ public final class RaftRepair {
             Files.size(p)));
       } else if (n.equals(LOCK_FILE)) {
         continue;
+      } else if (n.equals(ClusterIdTransport.FILE)) {
+        files.add(new FileReport(n, "cluster-id", FileStatus.OTHER, -1, null, "the cluster this node belongs to (set by a restore or"
+            + " force-new-cluster); kept", 0, 0, 0, 0, Files.size(p)));
       } else if (n.startsWith(DISCARDED_PREFIX) && Files.isDirectory(p)) {
         files.add(new FileReport(n, "discarded", FileStatus.OTHER, -1, null, "an earlier rebuild's discarded log and snapshots", 0, 0, 0, 0, 0));
       } else if (Files.isDirectory(p)) {

@@ -136,6 +136,8 @@ public final class RaftServer implements AutoCloseable {
   private final NodeMetrics metrics;
   private final java.nio.channels.FileLock dataDirLock;
   private volatile RaftNode node;
+  /** The cluster id from the data directory ({@link ClusterIdTransport}), or null. */
+  private String clusterIdValue;
   /** A rebuild's marker is there and the node has not caught up yet (event loop only). */
   private boolean rebuildPending;
   /** The state machine's RocksDB directory inside the data directory. */
@@ -153,10 +155,13 @@ public final class RaftServer implements AutoCloseable {
     java.nio.channels.FileLock lock = lockDataDir(config.dataDir());
     try {
       HttpForwarder forwarder = new HttpForwarder(config.bindAddress());
-      tcp = new TcpTransport<>(config.nodeName(), config.bindAddress(), config.port(), others, new WireCodec(), loop, forwarder);
+      String id = ClusterIdTransport.read(config.dataDir());
+      tcp = new TcpTransport<>(ClusterIdTransport.helloName(config.nodeName(), id), config.bindAddress(), config.port(), others,
+          new WireCodec(), loop, forwarder);
       files = new FileStorage(config.dataDir(), loop);
       files.setFsyncListener(metrics::recordFsync);
-      ClientGateway gateway = new ClientGateway(tcp, loop);
+      ClientGateway gateway = new ClientGateway(new ClusterIdTransport(tcp, config.nodeName(), id, System.err::println), loop);
+      clusterIdValue = id;
       RealEnv<Wire> env = new RealEnv<>(config.nodeName(), loop, clock, new RealTimers(loop, clock), gateway, files,
           SplitMix64.derive(config.seed(), config.nodeName()));
       CompletableFuture<Void> started = new CompletableFuture<>();
@@ -239,6 +244,9 @@ public final class RaftServer implements AutoCloseable {
 
   public Config config() { return config; }
 
+  /** The cluster this node belongs to (its data directory's {@value ClusterIdTransport#FILE}), or null when it has no id. */
+  public String clusterId() { return clusterIdValue; }
+
   /** The HTTP API's port (the chosen one when the config said 0). */
   public int httpPort() { return http.port(); }
 
@@ -247,6 +255,9 @@ public final class RaftServer implements AutoCloseable {
 
   /** The node, for code on its event loop only. */
   RaftNode node() { return node; }
+
+  /** Runs {@code work} on the node's event loop, which owns all its state. */
+  void onLoop(Runnable work) { loop.execute(work); }
 
   /** The node's log storage, whose fault mode the admin endpoint sets. */
   FileStorage storage() { return storage; }

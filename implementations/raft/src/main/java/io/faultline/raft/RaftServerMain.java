@@ -58,9 +58,9 @@ public final class RaftServerMain {
         System.exit(1);
         return;
       }
-      System.out.printf("%s serving: raft %s:%d, http %s:%d, data %s, tick %d ms, read mode %s, bugs %s%n",
+      System.out.printf("%s serving: raft %s:%d, http %s:%d, data %s, tick %d ms, read mode %s, bugs %s, cluster %s%n",
           config.nodeName(), config.bindAddress(), config.port(), config.bindAddress(), server.httpPort(), config.dataDir(),
-          config.tickMs(), config.readMode(), config.bugs());
+          config.tickMs(), config.readMode(), config.bugs(), server.clusterId() == null ? "(no id)" : server.clusterId());
       System.out.printf("%s wal: sync %s, %d bytes, torn tails truncated %d%n", config.nodeName(), config.walSync().flagName(),
           node == null ? 0 : node.walBytes(), node == null ? 0 : node.walTornTailsTruncated());
       WalConfig.SnapshotPolicy sp = config.snapshots();
