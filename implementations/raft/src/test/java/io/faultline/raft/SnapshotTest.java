@@ -143,14 +143,19 @@ class SnapshotTest {
     return c;
   }
 
-  @Test
-  void laggingFollowerGetsTheSnapshotInChunks_resumingAfterALostChunk() {
-    TestCluster c = cluster();
+  /** Node 1 leads and commits 10 entries with node 2 while node 3 hears nothing: node 3 lags by all of them. */
+  private static void leadWithoutNodeThree(TestCluster c) {
     c.elect(1, m -> m.to() != 3 && m.from() != 3);
     for (int i = 0; i < 10; i++) {
       c.get(1).propose(new byte[] {(byte) i});
       c.pump(m -> m.to() != 3 && m.from() != 3);
     }
+  }
+
+  @Test
+  void laggingFollowerGetsTheSnapshotInChunks_resumingAfterALostChunk() {
+    TestCluster c = cluster();
+    leadWithoutNodeThree(c);
     RaftCore leader = c.get(1);
     long s = leader.commitIndex();
     assertEquals(11, s);
@@ -196,11 +201,7 @@ class SnapshotTest {
   @Test
   void chunksSentAgainOnHeartbeats_doNotStartChainsOfTheirOwn() {
     TestCluster c = cluster();
-    c.elect(1, m -> m.to() != 3 && m.from() != 3);
-    for (int i = 0; i < 10; i++) {
-      c.get(1).propose(new byte[] {(byte) i});
-      c.pump(m -> m.to() != 3 && m.from() != 3);
-    }
+    leadWithoutNodeThree(c);
     RaftCore leader = c.get(1);
     long s = leader.commitIndex();
     leader.compact(SnapshotFile.encode(s, leader.termAt(s), new byte[9 * RaftCore.SNAPSHOT_CHUNK_BYTES + 10_000]), 0);
@@ -231,11 +232,7 @@ class SnapshotTest {
   @Test
   void transferUnderWayKeepsItsSnapshot_whenTheLeaderTakesANewerOne() {
     TestCluster c = cluster();
-    c.elect(1, m -> m.to() != 3 && m.from() != 3);
-    for (int i = 0; i < 10; i++) {
-      c.get(1).propose(new byte[] {(byte) i});
-      c.pump(m -> m.to() != 3 && m.from() != 3);
-    }
+    leadWithoutNodeThree(c);
     RaftCore leader = c.get(1);
     long a = leader.commitIndex();
     leader.compact(SnapshotFile.encode(a, leader.termAt(a), new byte[4 * RaftCore.SNAPSHOT_CHUNK_BYTES + 30_000]), 0);
@@ -288,11 +285,7 @@ class SnapshotTest {
   void leaderKeepsEntriesForALaggardWithinTheBound_andSendsTheSnapshotBeyondIt() {
     for (long retain : new long[] {20, 5}) {
       TestCluster c = cluster();
-      c.elect(1, m -> m.to() != 3 && m.from() != 3);
-      for (int i = 0; i < 10; i++) {
-        c.get(1).propose(new byte[] {(byte) i});
-        c.pump(m -> m.to() != 3 && m.from() != 3);
-      }
+      leadWithoutNodeThree(c);
       RaftCore leader = c.get(1);
       long s = leader.commitIndex();
       leader.compact(SnapshotFile.encode(s, leader.termAt(s), new byte[8]), retain);
