@@ -27,13 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 class RatisFaultsIT {
 
   @SuppressWarnings("unchecked")
+  /** Runs; {@code expectedExit} -1 accepts 0 or 1 as long as it matches the verdict. */
   private static Map<String, Object> run(Path dir, int expectedExit, String... args) throws Exception {
     List<String> a = new ArrayList<>(List.of("run", "--system", "ratis", "--workload", "register", "--concurrency", "10",
         "--out", dir.toString(), "--no-progress"));
     a.addAll(List.of(args));
     int code = Main.execute(a.toArray(new String[0]));
     Map<String, Object> r = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("result.json")));
-    assertEquals(expectedExit, code, () -> "result: " + Json.writePretty(r));
+    if (expectedExit >= 0) assertEquals(expectedExit, code, () -> "result: " + Json.writePretty(r));
+    else assertEquals(r.get("valid") == Boolean.TRUE ? 0 : 1, code, () -> "exit code and verdict agree: " + Json.writePretty(r));
     assertNothingLeftBehind();
     return r;
   }
@@ -83,11 +85,21 @@ class RatisFaultsIT {
     assertEquals("nonlinearizable", ((Map<?, ?>) ((List<?>) r.get("anomalies")).get(0)).get("type"));
   }
 
+  /**
+   * The blind retry shows only when a reset cuts the reply of a write that did apply and the retry then
+   * lands after another client's write: a timing coincidence that seed 5 usually, not always, brings
+   * (one CI run in many saw none). A second seed runs only when the first found nothing; the bug must be
+   * caught, as nonlinearizable, within the two.
+   */
   @Test
   void blindRetryBug_underDelayAndReset_isCaught(@TempDir Path dir) throws Exception {
-    Map<String, Object> r = run(dir, 1, "--nemesis", "delay,reset", "--time", "30s", "--nemesis-interval", "3s", "--seed", "5",
-        "--bug", "ratis.blind-retry");
-    assertEquals("nonlinearizable", ((Map<?, ?>) ((List<?>) r.get("anomalies")).get(0)).get("type"));
+    Map<String, Object> r = null;
+    for (String seed : List.of("5", "6")) {
+      r = run(dir.resolve("seed-" + seed), -1, "--nemesis", "delay,reset", "--time", "30s", "--nemesis-interval", "3s", "--seed", seed,
+          "--bug", "ratis.blind-retry");
+      if (!((List<?>) r.get("anomalies")).isEmpty()) break;
+    }
+    assertEquals("nonlinearizable", ((Map<?, ?>) ((List<?>) r.get("anomalies")).get(0)).get("type"), () -> "caught within two seeds");
   }
 
   @Test
