@@ -78,6 +78,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "recovery, catch-up: our Raft's node heap in MiB, for a large --state-bytes (default: the node's own, 256).")
   long nodeHeapMb;
 
+  @Option(names = "--rounds", defaultValue = "1",
+      description = "catch-up: how many times the follower goes down and catches up; from the second on it holds an earlier snapshot (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--snapshot-format",
+      description = "catch-up: our Raft's snapshot format, logical, checkpoint or incremental (default: the node's own, incremental).")
+  String snapshotFormat;
+
   @Option(names = "--time", defaultValue = "30s", description = "How long throughput is measured, after the warm-up (default ${DEFAULT-VALUE}).")
   String time;
 
@@ -159,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
 
   BenchSnapshotSpec toSnapshotSpec() {
     return new BenchSnapshotSpec(BenchSnapshotSpec.parseIntervals(intervals), parse("--down", down),
-        BenchSnapshotSpec.parseBytes("--state-bytes", stateBytes), snapshotEntries, walSegmentBytes, nodeHeapMb);
+        BenchSnapshotSpec.parseBytes("--state-bytes", stateBytes), snapshotEntries, walSegmentBytes, nodeHeapMb, rounds, snapshotFormat);
   }
 
   private static long parse(String option, String text) {

@@ -18,8 +18,15 @@ import java.util.List;
  * @param walSegmentBytes our Raft's WAL segment size for both workloads (-1: the node's own)
  * @param nodeHeapMb      our Raft's node heap in MiB for both workloads (-1: the node's own, 256): its state
  *                        and snapshots live in memory, so 1 GB of state needs a few GiB
+ * @param rounds          catch-up: how many times the same follower goes down and catches up (the preload
+ *                        only before the first): from the second on, ours holds an earlier snapshot of the
+ *                        leader's lineage, so an incremental snapshot sends only the files it lacks
+ * @param snapshotFormat  catch-up: our Raft's snapshot format ({@code logical|checkpoint|incremental};
+ *                        null: the node's own, incremental)
  */
-record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, long snapshotEntries, long walSegmentBytes, long nodeHeapMb) {
+record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, long snapshotEntries, long walSegmentBytes, long nodeHeapMb,
+    int rounds, String snapshotFormat) {
+  static final int ROUNDS_MAX = 10;
   static final String WORKLOAD_RECOVERY = "recovery";
   static final String WORKLOAD_CATCH_UP = "catch-up";
   static final String INTERVALS_DEFAULT = "1000,10000,100000,0";
@@ -44,6 +51,14 @@ record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, lon
     require(walSegmentBytes == -1 || (walSegmentBytes >= 64 << 10 && walSegmentBytes <= 1 << 30), "--wal-segment-bytes",
         Long.toString(walSegmentBytes), "65536..1073741824");
     require(nodeHeapMb == -1 || (nodeHeapMb >= 256 && nodeHeapMb <= 16384), "--node-heap-mb", Long.toString(nodeHeapMb), "256..16384");
+    require(rounds >= 1 && rounds <= ROUNDS_MAX, "--rounds", Integer.toString(rounds), "1.." + ROUNDS_MAX);
+    require(snapshotFormat == null || List.of("logical", "checkpoint", "incremental").contains(snapshotFormat), "--snapshot-format",
+        String.valueOf(snapshotFormat), "logical, checkpoint or incremental");
+  }
+
+  /** The settings of earlier runs: one round, the node's own snapshot format. */
+  BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, long snapshotEntries, long walSegmentBytes, long nodeHeapMb) {
+    this(intervals, downMs, stateBytes, snapshotEntries, walSegmentBytes, nodeHeapMb, 1, null);
   }
 
   /** {@code 1000,10000,100000,0}: whole numbers separated by commas; anything else names the flag. */
@@ -92,6 +107,8 @@ record BenchSnapshotSpec(List<Long> intervals, long downMs, long stateBytes, lon
     }
     if (walSegmentBytes >= 0) sb.append(" --wal-segment-bytes ").append(walSegmentBytes);
     if (nodeHeapMb >= 0) sb.append(" --node-heap-mb ").append(nodeHeapMb);
+    if (rounds > 1) sb.append(" --rounds ").append(rounds);
+    if (snapshotFormat != null) sb.append(" --snapshot-format ").append(snapshotFormat);
     return sb.toString();
   }
 

@@ -187,7 +187,7 @@ final class BenchSnapshots {
         for (long i : snap.intervals()) each.put(Long.toString(i), BenchRecovery.options(name, i, snap.walSegmentBytes(), snap.nodeHeapMb()));
         options.put(name, each);
       } else {
-        options.put(name, BenchCatchUp.options(name, snap.snapshotEntries(), snap.walSegmentBytes(), snap.nodeHeapMb()));
+        options.put(name, BenchCatchUp.options(name, snap));
       }
     }
     m.put("system_options", options);

@@ -23,6 +23,7 @@ final class RaftReplicaWatch implements ReplicaWatch {
   static final long REQUEST_TIMEOUT_MS = 1_000;
   /** The metrics the benchmarks report, by their Prometheus names. */
   static final Set<String> METRICS = Set.of("raft_snapshots_taken", "raft_snapshots_installed", "raft_snapshot_last_bytes", "raft_snapshot_installed_last_bytes",
+      "raft_snapshot_received_last_bytes",
       "raft_snapshot_last_duration_seconds", "raft_snapshots_sent", "raft_follower_catchup_last_seconds",
       "raft_wal_segments_deleted", "raft_wal_bytes", "raft_commit_index");
 

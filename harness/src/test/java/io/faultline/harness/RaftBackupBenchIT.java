@@ -74,12 +74,13 @@ class RaftBackupBenchIT {
     assertEquals(0, ProcessHandle.current().descendants().count(), "no node process left behind");
   }
 
-  /** Writes fresh keys with 3 800-byte values from 16 threads until 1 GB of values is acknowledged. */
+  /** Writes fresh keys with 3 800-byte values (16 random ones) from 16 threads until 1 GB of values is acknowledged. */
   private static long preload(String api) throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     AtomicLong bytes = new AtomicLong();
     AtomicLong next = new AtomicLong();
-    String value = "v".repeat(VALUE_BYTES);
+    // letters and digits drawn from the seed: RocksDB compresses its files, and a repeated letter would make a 1 GB state a few MB of snapshot
+    String[] values = BenchLoad.values(new java.util.SplittableRandom(11), 16, VALUE_BYTES);
     List<Thread> threads = new ArrayList<>();
     List<Exception> errors = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int t = 0; t < WRITERS; t++) {
@@ -88,7 +89,7 @@ class RaftBackupBenchIT {
           long k = next.getAndIncrement();
           try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "write")).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"big" + k + "\",\"value\":\"" + value + "\"}")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"big" + k + "\",\"value\":\"" + values[(int) (k % values.length)] + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) bytes.addAndGet(VALUE_BYTES);
           } catch (Exception e) {

@@ -51,6 +51,10 @@ class RunSpecTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> io.faultline.raftadapter.RaftOptions.from(java.util.Map.of("wal-segment-bytes", "100")));
     assertTrue(e.getMessage().contains("wal-segment-bytes must be"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> io.faultline.raftadapter.RaftOptions.from(java.util.Map.of("snapshot-format", "zip")));
+    assertTrue(e.getMessage().contains("snapshot-format must be logical, checkpoint or incremental"), e.getMessage());
+    assertEquals("checkpoint", io.faultline.raftadapter.RaftOptions.from(java.util.Map.of("snapshot-format", "Checkpoint")).snapshotFormat());
   }
 
   @Test

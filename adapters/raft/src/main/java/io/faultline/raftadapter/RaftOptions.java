@@ -27,6 +27,8 @@ import java.util.TreeSet;
  * @param spareNodes nodes deployed beyond the first configuration (option {@value #SPARE_NODES}, 0..{@value #SPARE_NODES_MAX},
  *                 default 0): they run from the start as joining nodes, neither voting nor campaigning,
  *                 until the membership nemesis adds them
+ * @param snapshotFormat what a snapshot holds and how it travels (option {@value #SNAPSHOT_FORMAT},
+ *                 {@code logical|checkpoint|incremental}; null, the default, leaves the node's own: incremental)
  * @param nodeHeapMb each node JVM's heap in MiB (option {@value #NODE_HEAP_MB}, 256..16384; -1, the default,
  *                 leaves 256): the state machine and its snapshots live in memory, so a large state needs more
  *
@@ -34,8 +36,10 @@ import java.util.TreeSet;
  * their admin endpoint, no libfaketime needed.
  */
 public record RaftOptions(long tickMs, String readMode, boolean partitionClients, LocalDeployment.NetworkBackend network,
-    long snapshotEntries, long snapshotRetain, long walSegmentBytes, int spareNodes, long nodeHeapMb) {
+    long snapshotEntries, long snapshotRetain, long walSegmentBytes, int spareNodes, long nodeHeapMb,
+    String snapshotFormat) {
   public static final String SNAPSHOT_ENTRIES = "snapshot-entries";
+  public static final String SNAPSHOT_FORMAT = "snapshot-format";
   public static final String SNAPSHOT_RETAIN = "snapshot-retain";
   public static final String WAL_SEGMENT_BYTES = "wal-segment-bytes";
   public static final String SPARE_NODES = "spare-nodes";
@@ -53,7 +57,7 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
   /** The Toxiproxy server of {@code network=toxiproxy}, HOST:PORT (the deployment reads {@code faultline.toxiproxy}). */
   public static final String TOXIPROXY = "toxiproxy";
   static final Set<String> KEYS = Set.of(TICK_MS, READ_MODE, NETWORK, FAKE_CLOCK, PARTITION_CLIENTS, TOXIPROXY, SNAPSHOT_ENTRIES,
-      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES, NODE_HEAP_MB, WORKLOAD);
+      SNAPSHOT_RETAIN, WAL_SEGMENT_BYTES, SPARE_NODES, NODE_HEAP_MB, WORKLOAD, SNAPSHOT_FORMAT);
   public static final long TICK_MS_DEFAULT = 100;
   static final long TICK_MS_MIN = 10;
   static final long TICK_MS_MAX = 1_000;
@@ -72,6 +76,9 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     }
     if (spareNodes < 0 || spareNodes > SPARE_NODES_MAX) {
       throw new IllegalArgumentException(SPARE_NODES + " must be 0.." + SPARE_NODES_MAX + ", got " + spareNodes);
+    }
+    if (snapshotFormat != null && !Set.of("logical", "checkpoint", "incremental").contains(snapshotFormat)) {
+      throw new IllegalArgumentException(SNAPSHOT_FORMAT + " must be logical, checkpoint or incremental, got '" + snapshotFormat + "'");
     }
     if (!readMode.equals("read_index") && !readMode.equals("lease")) {
       throw new IllegalArgumentException(READ_MODE + " must be read_index or lease, got '" + readMode + "'");
@@ -102,7 +109,8 @@ public record RaftOptions(long tickMs, String readMode, boolean partitionClients
     }
     return new RaftOptions(tick, options.getOrDefault(READ_MODE, "read_index").trim().toLowerCase(Locale.ROOT), clients, network,
         count(options, SNAPSHOT_ENTRIES), count(options, SNAPSHOT_RETAIN), count(options, WAL_SEGMENT_BYTES),
-        (int) Math.max(0, count(options, SPARE_NODES)), count(options, NODE_HEAP_MB));
+        (int) Math.max(0, count(options, SPARE_NODES)), count(options, NODE_HEAP_MB),
+        options.containsKey(SNAPSHOT_FORMAT) ? options.get(SNAPSHOT_FORMAT).trim().toLowerCase(Locale.ROOT) : null);
   }
 
   /** A whole number >= 0, or -1 when the option is absent. */

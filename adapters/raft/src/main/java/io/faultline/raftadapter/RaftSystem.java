@@ -89,6 +89,7 @@ public final class RaftSystem implements SystemUnderTest {
             "--read-mode", options.readMode(), "--seed", Long.toString(spec.seed()), "--watch-stdin"));
         if (options.snapshotEntries() >= 0) args.addAll(List.of("--snapshot-entries", Long.toString(options.snapshotEntries())));
         if (options.snapshotRetain() >= 0) args.addAll(List.of("--snapshot-retain", Long.toString(options.snapshotRetain())));
+        if (options.snapshotFormat() != null) args.addAll(List.of("--snapshot-format", options.snapshotFormat()));
         if (options.walSegmentBytes() >= 0) args.addAll(List.of("--wal-segment-bytes", Long.toString(options.walSegmentBytes())));
         if (options.spareNodes() > 0) args.addAll(List.of("--initial-voters", String.join(",", initialVoters)));
         for (String bug : spec.bugs()) {

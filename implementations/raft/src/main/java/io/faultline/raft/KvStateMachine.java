@@ -5,9 +5,17 @@ import io.faultline.raft.mvcc.KvEngine;
 import io.faultline.raft.mvcc.MemoryEngine;
 import io.faultline.raft.mvcc.MvccStore;
 import io.faultline.raft.mvcc.TxnResult;
+import io.faultline.raft.mvcc.Checkpointable;
+import io.faultline.raft.mvcc.RocksEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The replicated state machine: the multi-version store ({@link MvccStore}) over an engine — in
@@ -18,9 +26,13 @@ import java.util.function.Supplier;
  * <p>Entries: a {@link Stamp}ed {@link Command} or txn ({@link io.faultline.raft.mvcc.TxnCodec}), a
  * configuration, or a no-op; each applies at its Raft index with the stamp's time.
  *
- * <p>Snapshots are the engine's records, all of them, in key order — a full, logical copy, so the
+ * <p>Snapshots are either the engine's records, all of them, in key order — a full, logical copy, so the
  * receiver may run another engine: u32 record count, then per record u32 key length, key, u32 value
- * length, value. Restoring replaces the engine with a fresh one ({@code engines}) filled from it.
+ * length, value — or, when the engine can take checkpoints and archives are asked for, the engine's
+ * checkpoint files ({@link SnapshotArchive}), which a follower receives only in part. Restoring a
+ * logical state replaces the engine with a fresh one ({@link Engines#fresh}) filled from it; an archive's
+ * files become the engine ({@link Engines#fromFiles}), or, for an engine in memory, are read through a
+ * RocksDB opened on a scratch copy of them.
  */
 public final class KvStateMachine implements AutoCloseable {
   /** A command's outcome: {@code ok} false only for a failed CAS; {@code value} a read's or CAS's current value (a Long or a String). */
@@ -29,7 +41,24 @@ public final class KvStateMachine implements AutoCloseable {
   /** Bytes per batch while restoring a snapshot into a fresh engine. */
   static final long RESTORE_BATCH_BYTES_MAX = 16L << 20;
 
-  private final Supplier<KvEngine> engines;
+  /** Where the state machine's engines come from. */
+  @FunctionalInterface
+  public interface Engines {
+    /** A fresh, empty engine (the one before is closed first). */
+    KvEngine fresh();
+
+    /**
+     * An engine whose files are exactly {@code files} (a checkpoint's, contents in {@code state}); null
+     * when these engines keep no files (in memory).
+     */
+    default KvEngine fromFiles(List<SnapshotArchive.FileEntry> files, ByteBuffer state) { return null; }
+
+    /** A directory, not existing, for a checkpoint of the current engine; null when these engines take none. */
+    default Path checkpointScratch() { return null; }
+  }
+
+  private final Engines engines;
+  private final boolean archives;
   private final int sessionsMax;
   private final boolean skipConflictCheck;
   private KvEngine engine;
@@ -40,16 +69,23 @@ public final class KvStateMachine implements AutoCloseable {
     this(MemoryEngine::new, sessionsMax, false);
   }
 
+  /** A state machine writing logical snapshots. */
+  public KvStateMachine(Engines engines, int sessionsMax, boolean skipConflictCheck) {
+    this(engines, false, sessionsMax, skipConflictCheck);
+  }
+
   /**
    * @param engines           gives a fresh, empty engine: the first at once, another for each restore
+   * @param archives          snapshots are checkpoint archives when the engines can take checkpoints
    * @param skipConflictCheck the planted bug raft.mvcc-skip-conflict-check
    */
-  public KvStateMachine(Supplier<KvEngine> engines, int sessionsMax, boolean skipConflictCheck) {
+  public KvStateMachine(Engines engines, boolean archives, int sessionsMax, boolean skipConflictCheck) {
     if (sessionsMax < 1) throw new IllegalArgumentException("sessionsMax must be >= 1, got " + sessionsMax);
     this.engines = engines;
+    this.archives = archives;
     this.sessionsMax = sessionsMax;
     this.skipConflictCheck = skipConflictCheck;
-    this.engine = engines.get();
+    this.engine = engines.fresh();
     this.store = new MvccStore(engine, sessionsMax, skipConflictCheck);
   }
 
@@ -75,7 +111,36 @@ public final class KvStateMachine implements AutoCloseable {
     return r instanceof Result ? (Result) r : null;
   }
 
-  /** The whole state (see the class comment); copied on the event thread, written by the caller in the background. */
+  /**
+   * The state as of {@code index} as a snapshot: a checkpoint archive when asked for and the engine can
+   * take one, else the logical copy. Taken on the event thread (a checkpoint is a flush and hard links;
+   * its files are then read into the snapshot's one buffer).
+   */
+  Snapshot snapshot(long index, long term) {
+    Path scratch = archives && engine instanceof Checkpointable ? engines.checkpointScratch() : null;
+    if (scratch == null) return SnapshotFile.encode(index, term, snapshotStateBytes(), this::writeSnapshotState);
+    try {
+      deleteTree(scratch);
+      List<Checkpointable.CheckpointFile> files = ((Checkpointable) engine).checkpoint(scratch);
+      Membership m = store.membership();
+      byte[] membership = m == null ? new byte[0] : m.encode();
+      long bytes = SnapshotArchive.stateBytes(membership, files);
+      if (bytes > Integer.MAX_VALUE - 64) throw new IllegalStateException("checkpoint of " + bytes + " bytes is too large for one snapshot");
+      return SnapshotFile.encode(index, term, (int) bytes, b -> {
+        try {
+          SnapshotArchive.write(b, membership, files, scratch);
+        } catch (IOException e) {
+          throw new UncheckedIOException("checkpoint " + scratch + " could not be read: " + e.getMessage(), e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("checkpoint into " + scratch + " failed: " + e.getMessage(), e);
+    } finally {
+      deleteTree(scratch);
+    }
+  }
+
+  /** The whole state, logically (see the class comment). */
   public byte[] snapshotState() {
     ByteBuffer b = ByteBuffer.allocate(snapshotStateBytes());
     writeSnapshotState(b);
@@ -112,9 +177,13 @@ public final class KvStateMachine implements AutoCloseable {
   /** {@link #restore(byte[])} from the buffer's remaining bytes (a snapshot's state, read in place). */
   public void restore(ByteBuffer state) {
     ByteBuffer b = state.slice();
+    if (SnapshotArchive.isArchive(b)) {
+      restoreArchive(b);
+      return;
+    }
     check(b); // before the current state is given up
     engine.close();
-    engine = engines.get();
+    engine = engines.fresh();
     int n = b.getInt();
     KvBatch batch = new KvBatch();
     long batchBytes = 0;
@@ -133,6 +202,63 @@ public final class KvStateMachine implements AutoCloseable {
     }
     if (batch.size() > 0) engine.write(batch);
     store = new MvccStore(engine, sessionsMax, skipConflictCheck);
+  }
+
+  private void restoreArchive(ByteBuffer state) {
+    List<SnapshotArchive.FileEntry> files = SnapshotArchive.table(state, true).files(); // before the current state is given up
+    engine.close();
+    engine = engines.fromFiles(files, state);
+    if (engine == null) {
+      // an engine in memory: read the records through a RocksDB opened on a scratch copy of the files
+      engine = engines.fresh();
+      Path scratch = null;
+      try {
+        scratch = Files.createTempDirectory("faultline-archive-");
+        writeFiles(scratch, files, state);
+        KvBatch batch = new KvBatch();
+        long[] batchBytes = {0};
+        KvBatch[] current = {batch};
+        try (RocksEngine rocks = RocksEngine.open(scratch)) {
+          rocks.scan(new byte[0], new byte[] {(byte) 0xFF}, (k, v) -> {
+            current[0].put(k, v);
+            batchBytes[0] += k.length + v.length;
+            if (current[0].size() >= KvBatch.MUTATIONS_MAX || batchBytes[0] >= RESTORE_BATCH_BYTES_MAX) {
+              engine.write(current[0]);
+              current[0] = new KvBatch();
+              batchBytes[0] = 0;
+            }
+            return true;
+          });
+        }
+        if (current[0].size() > 0) engine.write(current[0]);
+      } catch (IOException e) {
+        throw new UncheckedIOException("archive could not be read: " + e.getMessage(), e);
+      } finally {
+        if (scratch != null) deleteTree(scratch);
+      }
+    }
+    store = new MvccStore(engine, sessionsMax, skipConflictCheck);
+  }
+
+  /** Writes an archive's files into {@code dir} (existing, empty) and syncs them. */
+  static void writeFiles(Path dir, List<SnapshotArchive.FileEntry> files, ByteBuffer state) throws IOException {
+    for (SnapshotArchive.FileEntry f : files) {
+      try (FileChannel ch = FileChannel.open(dir.resolve(f.name()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer c = SnapshotArchive.contents(state, f);
+        while (c.hasRemaining()) ch.write(c);
+        ch.force(true);
+      }
+    }
+  }
+
+  /** Deletes a directory tree if it exists. */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.delete(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Walks a state's records: IllegalArgumentException naming what is wrong. */
@@ -163,6 +289,7 @@ public final class KvStateMachine implements AutoCloseable {
   /** {@link #membershipIn(byte[])} from the buffer's remaining bytes, stepping over the other records without copying them. */
   static Membership membershipIn(ByteBuffer state) {
     ByteBuffer b = state.slice();
+    if (SnapshotArchive.isArchive(b)) return SnapshotArchive.membershipIn(b);
     try {
       int n = b.getInt();
       for (int i = 0; i < n; i++) {

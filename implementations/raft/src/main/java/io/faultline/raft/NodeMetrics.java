@@ -80,6 +80,8 @@ final class NodeMetrics {
         n -> n.snapshotLastDurationNs() / 1e9, "seconds");
     snapshotGauge("raft.snapshot.last.bytes", "bytes of the last snapshot taken or installed", RaftNode::snapshotLastBytes, "bytes");
     snapshotGauge("raft.snapshot.installed.last.bytes", "bytes of the last snapshot installed from a leader", RaftNode::snapshotInstalledLastBytes, "bytes");
+    snapshotGauge("raft.snapshot.received.last.bytes", "bytes received for the last snapshot installed: all of it, or the checkpoint files this node lacked",
+        RaftNode::snapshotReceivedLastBytes, "bytes");
     snapshotGauge("raft.snapshots.sent", "followers this node, as leader, brought up to date with a snapshot", RaftNode::snapshotsSent, null);
     snapshotGauge("raft.follower.catchup.last", "last follower caught up by snapshot: first chunk to install acknowledged",
         n -> n.followerCatchUpNsLast() / 1e9, "seconds");

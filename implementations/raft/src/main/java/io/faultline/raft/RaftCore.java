@@ -41,7 +41,13 @@ import java.util.TreeMap;
  * with the bytes it holds, so a lost chunk or a new leader resumes from there, and a different
  * snapshot restarts the transfer. A transfer under way keeps its snapshot when the leader takes a
  * newer one (else a leader snapshotting faster than a large transfer takes would never finish one);
- * the follower then gets the newer one, or entries. The receiver holds the bytes in one buffer of the
+ * the follower then gets the newer one, or entries. A snapshot that is a checkpoint archive
+ * ({@link SnapshotArchive}, format INCREMENTAL) is first offered: the leader sends its file table
+ * (a SNAPSHOT with {@code reject} set), the follower answers which files its own newest snapshot holds
+ * (a SNAPSHOT_RESP with {@code reject} set and the list as data, the same list to a repeated offer), and
+ * the chunks then carry a delta without those files, which the follower fills in from the snapshot it
+ * answered with; a delta that does not assemble into a snapshot passing its CRC32C is answered with an
+ * empty rejecting SNAPSHOT_RESP and offered again. The receiver holds the bytes in one buffer of the
  * announced size (at most {@link #SNAPSHOT_BYTES_MAX}). A complete snapshot is checked (its own CRC) and installed: older
  * than the follower's commit index it is only acknowledged; otherwise the log is kept after it when
  * the entry at its index matches, else discarded (also when the snapshot lies beyond the log's end).
@@ -94,11 +100,7 @@ public final class RaftCore {
   /** The newest snapshot (sent to followers behind the log's start), or null. */
   private Snapshot snapshot;
   private Snapshot snapshotToInstall;
-  private long receivingIndex = -1;
-  private long receivingTerm;
-  /** The snapshot being received, allocated at its full size on its first chunk; and how many bytes have arrived. */
-  private byte[] receiving;
-  private int receivedBytes;
+  private final SnapshotReceiver receiver = new SnapshotReceiver();
   private long snapshotsInstalled;
   private long snapshotsSent;
   private long catchUpTicksLast;
@@ -145,11 +147,22 @@ public final class RaftCore {
      */
     long snapshotIndex = -1;
     Snapshot sending;
+    /**
+     * What is sent of {@code sending}: its bytes, or a delta of the files the follower lacks
+     * ({@link SnapshotArchive}); null while an archive's offer awaits the follower's answer.
+     */
+    byte[] payload;
     long snapshotOffset;
     /** When the follower was first sent a snapshot in its current catch-up, -1 when none. */
     long snapshotStartTick = -1;
     final ArrayDeque<long[]> inflight = new ArrayDeque<>();
     long inflightBytes;
+
+    void endTransfer() {
+      snapshotIndex = -1;
+      sending = null;
+      payload = null;
+    }
 
     void becomeProbe(long nextIndex) {
       probe = true;
@@ -221,6 +234,9 @@ public final class RaftCore {
   /** The newest snapshot this node has (taken or installed), or null. */
   public Snapshot snapshot() { return snapshot; }
   public long snapshotsInstalled() { return snapshotsInstalled; }
+
+  /** Bytes received for the last snapshot installed: all of it, or only the files this node lacked. */
+  public long snapshotReceivedLastBytes() { return receiver.receivedLastBytes(); }
   /** As leader: followers brought up to date with a snapshot. */
   public long snapshotsSent() { return snapshotsSent; }
   /** As leader: ticks from sending the last such follower its snapshot's first chunk to its acknowledgement of the install. */
@@ -804,8 +820,7 @@ public final class RaftCore {
         if (i > 0 && termAt(i) == m.logTerm()) next = i + 1;
       }
       pr.becomeProbe(Math.max(pr.match + 1, Math.min(next, m.index())));
-      pr.snapshotIndex = -1;
-      pr.sending = null;
+      pr.endTransfer();
       sendAppend(m.from());
       return;
     }
@@ -905,7 +920,11 @@ public final class RaftCore {
     logBaseTerm = baseTerm;
   }
 
-  /** One chunk of the snapshot to a follower, the next once the last was acknowledged. */
+  /**
+   * One chunk of the snapshot to a follower, the next once the last was acknowledged. An archive is
+   * first offered (its table, {@link Message#reject} set) unless its format is sent whole; the chunks
+   * then carry the delta the follower's answer asks for.
+   */
   private void sendSnapshot(int peer, Progress pr) {
     if (snapshot == null) throw new IllegalStateException("log starts after " + logBase + " but there is no snapshot");
     // a transfer under way keeps its snapshot; one not yet started (or back at its start) takes the newest
@@ -914,16 +933,26 @@ public final class RaftCore {
       pr.sending = snapshot;
       pr.snapshotIndex = snapshot.index();
       pr.snapshotOffset = 0;
+      pr.payload = null;
       pr.paused = false;
     }
     pr.probe = true;
     if (pr.paused) return;
     Snapshot sending = pr.sending;
-    byte[] all = sending.bytes();
-    if (cfg.has(Bug.TRUNCATE_COMMITTED)) {
+    if (pr.payload == null) {
+      byte[] offer = cfg.wal().snapshots().format() == WalConfig.SnapshotPolicy.Format.INCREMENTAL && !cfg.has(Bug.TRUNCATE_COMMITTED)
+          ? SnapshotArchive.offer(sending) : null;
+      if (offer != null) {
+        immediate.add(new Message(Type.SNAPSHOT, cfg.id(), peer, term, sending.term(), sending.index(), List.of(), 0, true, 0,
+            sending.bytes().length, offer));
+        pr.paused = true;
+        return;
+      }
       // the planted bug: the follower is moved past the entries it lacks without the state they built
-      all = SnapshotFile.encode(sending.index(), sending.term(), KvStateMachine.emptyState(sending.index())).bytes();
+      pr.payload = cfg.has(Bug.TRUNCATE_COMMITTED)
+          ? SnapshotFile.encode(sending.index(), sending.term(), KvStateMachine.emptyState(sending.index())).bytes() : sending.bytes();
     }
+    byte[] all = pr.payload;
     int off = (int) Math.min(pr.snapshotOffset, all.length);
     byte[] chunk = java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + SNAPSHOT_CHUNK_BYTES));
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -937,6 +966,22 @@ public final class RaftCore {
     Progress pr = progress.get(m.from());
     if (pr == null) return;
     pr.recentActive = true;
+    if (m.reject()) {
+      if (pr.sending == null || m.index() != pr.snapshotIndex || m.logTerm() != pr.sending.term()) return;
+      if (m.data().length > 0) {
+        // the answer to an offer: send what the follower lacks (a second answer to the same offer changes nothing)
+        if (pr.payload != null) return;
+        pr.payload = SnapshotArchive.delta(pr.sending, m.data());
+      } else {
+        // the follower cannot use what it was sent (a delta of files it no longer holds): offer again
+        pr.payload = null;
+      }
+      pr.snapshotOffset = 0;
+      pr.paused = false;
+      pr.lastProgressTick = tick;
+      sendAppend(m.from());
+      return;
+    }
     if (m.hint() >= m.round()) {
       // installed (or already covered by the follower's commit index)
       if (m.index() > pr.match) {
@@ -944,8 +989,7 @@ public final class RaftCore {
         pr.lastProgressTick = tick;
       }
       pr.becomeProbe(Math.max(pr.next, pr.match + 1));
-      pr.snapshotIndex = -1;
-      pr.sending = null;
+      pr.endTransfer();
       if (pr.snapshotStartTick >= 0) {
         snapshotsSent++;
         catchUpTicksLast = tick - pr.snapshotStartTick;
@@ -955,7 +999,7 @@ public final class RaftCore {
       if (role == Role.LEADER) sendAppend(m.from());
       return;
     }
-    if (pr.sending == null || m.index() != pr.snapshotIndex) return;
+    if (pr.sending == null || pr.payload == null || m.index() != pr.snapshotIndex) return;
     // The follower holds exactly what the chunk in flight starts from: an answer to a duplicate (a chunk
     // sent again on a heartbeat response). Sending on it too would start a second chain of chunks, and
     // every heartbeat another: a large transfer then drowns in copies of itself.
@@ -976,45 +1020,15 @@ public final class RaftCore {
       afterPersist.add(resp.withReject(false, total));
       return;
     }
-    if (total < 1 || total > SNAPSHOT_BYTES_MAX) {
-      afterPersist.add(resp.withReject(true, 0));
+    if (m.reject()) {
+      // an archive's offer: answer which of its files this node's own snapshot holds
+      afterPersist.add(new Message(Type.SNAPSHOT_RESP, cfg.id(), m.from(), term, m.logTerm(), m.index(), List.of(), 0, true, 0, total,
+          receiver.answerOffer(m, snapshot)));
       return;
     }
-    if (receivingIndex != m.index() || receivingTerm != m.logTerm()) {
-      if (m.hint() != 0) {
-        afterPersist.add(resp.withReject(false, 0));
-        return;
-      }
-      receivingIndex = m.index();
-      receivingTerm = m.logTerm();
-      receiving = null;
-      receiving = new byte[(int) total];
-      receivedBytes = 0;
-    }
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(m.data());
-    if (m.hint() != receivedBytes || crc.getValue() != m.commit() || total != receiving.length
-        || (long) receivedBytes + m.data().length > total) {
-      afterPersist.add(resp.withReject(false, receivedBytes));
-      return;
-    }
-    System.arraycopy(m.data(), 0, receiving, receivedBytes, m.data().length);
-    receivedBytes += m.data().length;
-    if (receivedBytes < total) {
-      afterPersist.add(resp.withReject(false, receivedBytes));
-      return;
-    }
-    byte[] bytes = receiving;
-    receiving = null;
-    receivingIndex = -1;
-    String[] problem = new String[1];
-    Snapshot snap = SnapshotFile.decode(bytes, problem);
-    if (snap == null || snap.index() != m.index() || snap.term() != m.logTerm()) {
-      afterPersist.add(resp.withReject(false, 0));
-      return;
-    }
-    install(snap);
-    afterPersist.add(resp.withReject(false, total));
+    SnapshotReceiver.Outcome o = receiver.chunk(m, SNAPSHOT_BYTES_MAX);
+    if (o.snapshot() != null) install(o.snapshot());
+    afterPersist.add(resp.withReject(o.reject(), o.hint()));
   }
 
   /** Restarts the log after {@code snap}: kept when the entry at its index matches, else discarded. */

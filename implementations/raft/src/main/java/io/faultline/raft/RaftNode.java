@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import io.faultline.raft.mvcc.KvEngine;
 import io.faultline.raft.mvcc.MemoryEngine;
 import io.faultline.raft.mvcc.TxnCodec;
 import io.faultline.raft.mvcc.TxnEntry;
@@ -88,6 +86,7 @@ public final class RaftNode {
   private volatile long snapshotLastDurationNs;
   private volatile long snapshotLastBytes;
   private volatile long snapshotInstalledLastBytes;
+  private volatile long snapshotReceivedLastBytes;
   private volatile long snapshotsInstalled;
   private volatile long walSegmentsDeleted;
   private volatile long snapshotsSentSeen;
@@ -125,9 +124,10 @@ public final class RaftNode {
    * {@link #RaftNode(Env, RaftConfig, long, ApplyListener, Consumer)} with the state machine's engine
    * from {@code engines}: a fresh, empty one now and at every snapshot restore (RocksDB on a real node).
    */
-  public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener, Consumer<String> log, Supplier<KvEngine> engines) {
+  public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener, Consumer<String> log, KvStateMachine.Engines engines) {
     if (tickNs < 1) throw new IllegalArgumentException("tickNs must be >= 1, got " + tickNs);
-    this.sm = new KvStateMachine(engines, SESSIONS_MAX, cfg.has(Bug.MVCC_SKIP_CONFLICT_CHECK));
+    this.sm = new KvStateMachine(engines, cfg.wal().snapshots().format() != WalConfig.SnapshotPolicy.Format.LOGICAL, SESSIONS_MAX,
+        cfg.has(Bug.MVCC_SKIP_CONFLICT_CHECK));
     this.env = env;
     this.cfg = cfg;
     this.tickNs = tickNs;
@@ -219,6 +219,9 @@ public final class RaftNode {
 
   /** Bytes of the last snapshot installed from a leader (0 before one). Safe from any thread. */
   public long snapshotInstalledLastBytes() { return snapshotInstalledLastBytes; }
+
+  /** Bytes received for the last snapshot installed from a leader: all of it, or only the checkpoint files this node lacked. Safe from any thread. */
+  public long snapshotReceivedLastBytes() { return snapshotReceivedLastBytes; }
 
   /** Snapshots installed from a leader. Safe from any thread. */
   public long snapshotsInstalled() { return snapshotsInstalled; }
@@ -450,6 +453,7 @@ public final class RaftNode {
       snapshotsInstalled++;
       snapshotLastBytes = snap.bytes().length;
       snapshotInstalledLastBytes = snap.bytes().length;
+      snapshotReceivedLastBytes = core.snapshotReceivedLastBytes();
       if (snap.index() > snapshotIndex) {
         snapshotIndex = snap.index();
         snapshotAtNs = env.clock().monotonicNs();

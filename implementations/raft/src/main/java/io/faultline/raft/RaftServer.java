@@ -169,7 +169,7 @@ public final class RaftServer implements AutoCloseable {
       RaftConfig raftConfig = rebuildPending ? config.raftConfig().asRebuilding() : config.raftConfig();
       loop.execute(() -> {
         node = new RaftNode(env, raftConfig, TimeUnit.MILLISECONDS.toNanos(config.tickMs()), null, System.err::println,
-            () -> freshStateEngine(config.dataDir().resolve(STATE_DIR)));
+            new RocksEngines(config.dataDir()));
         started.complete(null);
       });
       started.get(START_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -233,6 +233,34 @@ public final class RaftServer implements AutoCloseable {
       throw new java.io.UncheckedIOException("state store " + dir + " could not be opened: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The node's RocksDB engines: a fresh store ({@link #freshStateEngine}), a store made of a snapshot's
+   * checkpoint files, and checkpoints written under {@value #CHECKPOINT_DIR} while a snapshot is taken.
+   */
+  record RocksEngines(Path dataDir) implements KvStateMachine.Engines {
+    @Override
+    public io.faultline.raft.mvcc.KvEngine fresh() { return freshStateEngine(dataDir.resolve(STATE_DIR)); }
+
+    @Override
+    public io.faultline.raft.mvcc.KvEngine fromFiles(java.util.List<SnapshotArchive.FileEntry> files, java.nio.ByteBuffer state) {
+      Path dir = dataDir.resolve(STATE_DIR);
+      try {
+        KvStateMachine.deleteTree(dir);
+        java.nio.file.Files.createDirectories(dir);
+        KvStateMachine.writeFiles(dir, files, state);
+        return io.faultline.raft.mvcc.RocksEngine.open(dir);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("state store " + dir + " could not be made from a snapshot's files: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public Path checkpointScratch() { return dataDir.resolve(CHECKPOINT_DIR); }
+  }
+
+  /** Where a checkpoint of the state store is written while a snapshot is taken (deleted after). */
+  static final String CHECKPOINT_DIR = "checkpoint";
 
   /** Binds both ports, loads the log and starts serving; throws when either port is taken. */
   public static RaftServer start(Config config) throws IOException { return new RaftServer(config); }

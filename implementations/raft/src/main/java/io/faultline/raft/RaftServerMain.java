@@ -15,7 +15,7 @@ import java.util.Set;
  * <pre>
  * RaftServerMain &lt;nodeName&gt; &lt;n1:port,n2:port,...&gt; &lt;bindAddress&gt; &lt;httpPort&gt; &lt;dataDir&gt;
  *     [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]...
- *     [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--initial-voters n1,n2,n3] [--seed N] [--watch-stdin]
+ *     [--snapshot-entries N] [--snapshot-retain N] [--snapshot-format logical|checkpoint|incremental] [--wal-segment-bytes N] [--initial-voters n1,n2,n3] [--seed N] [--watch-stdin]
  * </pre>
  *
  * The node's own Raft port is its entry in the peer list. With {@code --watch-stdin} the node halts
@@ -28,7 +28,7 @@ import java.util.Set;
 public final class RaftServerMain {
   static final String USAGE = "usage: RaftServerMain <nodeName> <n1:port,n2:port,...> <bindAddress> <httpPort> <dataDir>"
       + " [--tick-ms N] [--read-mode read_index|lease] [--wal-sync safe|every-write|interval] [--bug raft.x]..."
-      + " [--snapshot-entries N] [--snapshot-retain N] [--wal-segment-bytes N] [--initial-voters n1,n2,n3] [--seed N] [--watch-stdin]";
+      + " [--snapshot-entries N] [--snapshot-retain N] [--snapshot-format logical|checkpoint|incremental] [--wal-segment-bytes N] [--initial-voters n1,n2,n3] [--seed N] [--watch-stdin]";
 
   private RaftServerMain() {}
 
@@ -101,6 +101,7 @@ public final class RaftServerMain {
     WalConfig.SyncPolicy walSync = WalConfig.SyncPolicy.SAFE;
     WalConfig.SnapshotPolicy snapshots = WalConfig.SnapshotPolicy.DEFAULT;
     long retain = snapshots.retainEntries();
+    WalConfig.SnapshotPolicy.Format format = snapshots.format();
     long segmentBytes = WalConfig.SEGMENT_BYTES_MAX_DEFAULT;
     List<String> initialVoters = List.of();
     for (int i = 0; i < args.length; i++) {
@@ -130,6 +131,13 @@ public final class RaftServerMain {
             retain = parseLong(a, v);
             if (retain < 0) throw new IllegalArgumentException("--snapshot-retain must be >= 0, got " + retain);
             break;
+          case "--snapshot-format":
+            try {
+              format = WalConfig.SnapshotPolicy.Format.valueOf(v.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("--snapshot-format must be logical, checkpoint or incremental, got '" + v + "'");
+            }
+            break;
           case "--wal-segment-bytes":
             segmentBytes = parseLong(a, v);
             if (segmentBytes < WalConfig.SEGMENT_BYTES_MIN || segmentBytes > WalConfig.SEGMENT_BYTES_MAX) {
@@ -155,7 +163,7 @@ public final class RaftServerMain {
     if (positional != pos.length) throw new IllegalArgumentException("expected 5 positional arguments, got " + positional);
     return new RaftServer.Config(pos[0], parsePeers(pos[1]), pos[2], (int) parseLong("httpPort", pos[3]), Path.of(pos[4]),
         tickMs, readMode, bugs, seed, walSync,
-        snapshots.enabled() ? snapshots.withRetainEntries(retain) : snapshots, (int) segmentBytes, initialVoters);
+        snapshots.enabled() ? snapshots.withRetainEntries(retain).withFormat(format) : snapshots, (int) segmentBytes, initialVoters);
   }
 
   /** {@code n1:20001,n2:20002} → names and ports, in order. */

@@ -14,7 +14,7 @@ import java.util.zip.CRC32C;
  * keeps the newest and deletes older ones once the newest is durable.
  *
  * <p>Format (big-endian): magic {@code "FLSN"}, version 1, index (8), term (8), state length (4),
- * the state ({@link KvStateMachine#snapshotState()}), CRC32C of everything before it. The same bytes
+ * the state ({@link KvStateMachine#snapshotState()} or a {@link SnapshotArchive}), CRC32C of everything before it. The same bytes
  * travel in InstallSnapshot chunks, so the receiver checks the whole with this CRC.
  */
 final class SnapshotFile {
@@ -34,12 +34,13 @@ final class SnapshotFile {
     return encode(index, term, state.length, b -> b.put(state));
   }
 
-  /** The snapshot of {@code sm}'s state, written straight into the snapshot's one buffer. */
+  /** The snapshot of {@code sm}'s state (logical or a checkpoint archive), written straight into the snapshot's one buffer. */
   static Snapshot encode(long index, long term, KvStateMachine sm) {
-    return encode(index, term, sm.snapshotStateBytes(), sm::writeSnapshotState);
+    return sm.snapshot(index, term);
   }
 
-  private static Snapshot encode(long index, long term, int stateBytes, java.util.function.Consumer<ByteBuffer> state) {
+  /** A snapshot whose state of {@code stateBytes} {@code state} puts into the buffer. */
+  static Snapshot encode(long index, long term, int stateBytes, java.util.function.Consumer<ByteBuffer> state) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + stateBytes + 4).putInt(MAGIC).putInt(VERSION).putLong(index).putLong(term)
         .putInt(stateBytes);
     state.accept(b);

@@ -28,7 +28,16 @@ public record WalConfig(SyncPolicy sync, long syncIntervalMs, int segmentBytesMa
    *                      written while older segments exist: the snapshot lets them go at once, so the
    *                      WAL swings by about one segment, not two
    */
-  public record SnapshotPolicy(long entriesMax, long walBytesMax, long intervalMs, long retainEntries, boolean afterRotation) {
+  public record SnapshotPolicy(long entriesMax, long walBytesMax, long intervalMs, long retainEntries, boolean afterRotation,
+      Format format) {
+    /**
+     * What a snapshot holds and how it travels (see {@link SnapshotArchive}): the store's records (LOGICAL,
+     * any engine can take them); the engine's checkpoint files, sent whole (CHECKPOINT); or the checkpoint
+     * files with only those a follower lacks sent (INCREMENTAL, the default). An engine that cannot take
+     * checkpoints (in memory) always writes LOGICAL snapshots.
+     */
+    public enum Format { LOGICAL, CHECKPOINT, INCREMENTAL }
+
     /** No snapshots: the log grows without bound (the behaviour before snapshots). */
     public static final SnapshotPolicy OFF = new SnapshotPolicy(0, 0, 0, 0, false);
     /**
@@ -42,18 +51,26 @@ public record WalConfig(SyncPolicy sync, long syncIntervalMs, int segmentBytesMa
       this(entriesMax, walBytesMax, intervalMs, retainEntries, false);
     }
 
+    /** A policy with incremental checkpoint snapshots. */
+    public SnapshotPolicy(long entriesMax, long walBytesMax, long intervalMs, long retainEntries, boolean afterRotation) {
+      this(entriesMax, walBytesMax, intervalMs, retainEntries, afterRotation, Format.INCREMENTAL);
+    }
+
     public SnapshotPolicy {
       if (entriesMax < 0) throw new IllegalArgumentException("snapshot entriesMax must be >= 0, got " + entriesMax);
       if (walBytesMax < 0) throw new IllegalArgumentException("snapshot walBytesMax must be >= 0, got " + walBytesMax);
       if (intervalMs < 0) throw new IllegalArgumentException("snapshot intervalMs must be >= 0, got " + intervalMs);
       if (retainEntries < 0) throw new IllegalArgumentException("snapshot retainEntries must be >= 0, got " + retainEntries);
+      java.util.Objects.requireNonNull(format, "format");
     }
 
     public boolean enabled() { return entriesMax > 0 || walBytesMax > 0 || intervalMs > 0 || afterRotation; }
 
-    public SnapshotPolicy withEntriesMax(long n) { return new SnapshotPolicy(n, walBytesMax, intervalMs, retainEntries, afterRotation); }
+    public SnapshotPolicy withEntriesMax(long n) { return new SnapshotPolicy(n, walBytesMax, intervalMs, retainEntries, afterRotation, format); }
 
-    public SnapshotPolicy withRetainEntries(long n) { return new SnapshotPolicy(entriesMax, walBytesMax, intervalMs, n, afterRotation); }
+    public SnapshotPolicy withRetainEntries(long n) { return new SnapshotPolicy(entriesMax, walBytesMax, intervalMs, n, afterRotation, format); }
+
+    public SnapshotPolicy withFormat(Format f) { return new SnapshotPolicy(entriesMax, walBytesMax, intervalMs, retainEntries, afterRotation, f); }
   }
 
   /** A log without snapshots. */

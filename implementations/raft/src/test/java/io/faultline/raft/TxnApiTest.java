@@ -81,6 +81,15 @@ class TxnApiTest {
       }
     }
     assertTrue(Files.isDirectory(dir.resolve("data").resolve(RaftServer.STATE_DIR)), "RocksDB under data/state");
+    // the snapshots are RocksDB checkpoint archives (the default format), and the restart restores from one
+    java.util.List<Path> snaps;
+    try (java.util.stream.Stream<Path> l = Files.list(dir.resolve("data"))) {
+      snaps = l.filter(p -> SnapshotFile.NAME.matcher(p.getFileName().toString()).matches()).sorted().toList();
+    }
+    assertTrue(!snaps.isEmpty(), "snapshots taken");
+    Snapshot newest = SnapshotFile.decode(Files.readAllBytes(snaps.get(snaps.size() - 1)), new String[1]);
+    assertTrue(newest != null && SnapshotArchive.isArchive(newest), "a checkpoint archive: " + newest);
+    assertTrue(Files.notExists(dir.resolve("data").resolve(RaftServer.CHECKPOINT_DIR)), "no checkpoint left behind");
     try (RaftServer server = RaftServer.start(RaftServerMain.parse(args))) {
       String base = NodeHttp.awaitLeader(server);
       HttpResponse<String> x = NodeHttp.send("GET", base + "/api/v1/read/x", null);

@@ -35,6 +35,15 @@ import org.rocksdb.WriteOptions;
 public final class RocksEngine implements KvEngine, Checkpointable {
   /** Files in one checkpoint; a store of many more is mis-tuned and would make a slow snapshot. */
   public static final int CHECKPOINT_FILES_MAX = 100_000;
+  /**
+   * SST files of 8 MiB (RocksDB's default is 64 MiB) and a 32 MiB level base (default 256 MiB): a
+   * compaction then rewrites a narrower slice of the store, so two checkpoints some snapshots apart
+   * share more of their bytes, and an incremental snapshot sends less. Measured on 630 MB of 3 800-byte
+   * values, 26 MB written between checkpoints: 4 snapshots apart the checkpoints shared 65 % of their
+   * bytes (53 % with the defaults), 8 apart 53 % (39 %); 1 apart 85 % either way.
+   */
+  static final long TARGET_FILE_BYTES = 8L << 20;
+  static final long LEVEL_BASE_BYTES = 32L << 20;
   /** Old info LOG files RocksDB keeps in the directory (its default is 1,000). */
   static final int INFO_LOG_FILES_KEPT = 4;
   private static final int CRC_BUFFER_BYTES = 64 << 10;
@@ -59,7 +68,8 @@ public final class RocksEngine implements KvEngine, Checkpointable {
   /** Opens the database in {@code dir}, creating the directory and an empty database when missing. */
   public static RocksEngine open(Path dir) throws IOException {
     Files.createDirectories(dir);
-    Options options = new Options().setCreateIfMissing(true).setKeepLogFileNum(INFO_LOG_FILES_KEPT);
+    Options options = new Options().setCreateIfMissing(true).setKeepLogFileNum(INFO_LOG_FILES_KEPT)
+        .setTargetFileSizeBase(TARGET_FILE_BYTES).setMaxBytesForLevelBase(LEVEL_BASE_BYTES);
     WriteOptions writeOptions = new WriteOptions().setSync(false);
     try {
       return new RocksEngine(dir, options, writeOptions, RocksDB.open(options, dir.toString()));
