@@ -77,6 +77,10 @@ public final class RaftNode {
   /** A read waiting for its barrier: one key's newest value ({@code multi} null) or a {@link ReadRequest}. */
   private record PendingRead(String from, long requestId, String key, ReadRequest multi) {}
 
+  /** After a snapshot could not be taken (its checkpoint not written), the next try waits this long. */
+  static final long SNAPSHOT_RETRY_NS = 1_000_000_000L;
+  private final Consumer<String> log;
+  private long snapshotFailedAtNs;
   private boolean snapshotWriting;
   private long snapshotIndex;
   private long snapshotAtNs;
@@ -126,6 +130,7 @@ public final class RaftNode {
    */
   public RaftNode(Env<Wire> env, RaftConfig cfg, long tickNs, ApplyListener listener, Consumer<String> log, KvStateMachine.Engines engines) {
     if (tickNs < 1) throw new IllegalArgumentException("tickNs must be >= 1, got " + tickNs);
+    this.log = log;
     this.sm = new KvStateMachine(engines, cfg.wal().snapshots().format() != WalConfig.SnapshotPolicy.Format.LOGICAL, SESSIONS_MAX,
         cfg.has(Bug.MVCC_SKIP_CONFLICT_CHECK));
     this.env = env;
@@ -509,7 +514,18 @@ public final class RaftNode {
     if (!due) return;
     // versions no read may still need go first, so the snapshot does not carry them
     if (applied - VERSIONS_RETAIN_ENTRIES > sm.store().horizonIndex()) sm.store().compact(applied - VERSIONS_RETAIN_ENTRIES);
-    Snapshot snap = SnapshotFile.encode(applied, core.termAt(applied), sm);
+    if (snapshotFailedAtNs != 0 && now - snapshotFailedAtNs < SNAPSHOT_RETRY_NS) return;
+    Snapshot snap;
+    try {
+      snap = SnapshotFile.encode(applied, core.termAt(applied), sm);
+      snapshotFailedAtNs = 0;
+    } catch (java.io.UncheckedIOException e) {
+      // a checkpoint that cannot be written (a full disk): no snapshot this time, the log keeps growing meanwhile
+      snapshotFailedAtNs = now;
+      log.accept("faultline: " + env.nodeName() + " snapshot at " + applied + " failed, retrying in "
+          + SNAPSHOT_RETRY_NS / 1_000_000 + " ms: " + e.getMessage());
+      return;
+    }
     snapshotWriting = true;
     RaftCore writer = core;
     SnapshotFile.write(env.storage(), snap, () -> {

@@ -261,6 +261,35 @@ class IncrementalSnapshotTest {
   }
 
   @Test
+  void checkpointThatCannotBeWritten_failsTheSnapshotOnly_andTheMachineGoesOn() {
+    Path home = dir.resolve("home");
+    boolean[] broken = {true};
+    KvStateMachine.Engines engines = new KvStateMachine.Engines() {
+      final RaftServer.RocksEngines rocks = new RaftServer.RocksEngines(home);
+
+      @Override
+      public io.faultline.raft.mvcc.KvEngine fresh() { return rocks.fresh(); }
+
+      @Override
+      public Path checkpointScratch() { return broken[0] ? home.resolve("missing").resolve("checkpoint") : rocks.checkpointScratch(); }
+    };
+    try (KvStateMachine sm = new KvStateMachine(engines, true, 100, false)) {
+      load(sm, 50, 0);
+      java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+          () -> sm.snapshot(sm.appliedIndex(), 1));
+      assertTrue(e.getMessage().contains("checkpoint"), e.getMessage());
+      load(sm, 50, 50);
+      broken[0] = false;
+      Snapshot s = sm.snapshot(sm.appliedIndex(), 1);
+      assertTrue(SnapshotArchive.isArchive(s));
+      try (KvStateMachine copy = new KvStateMachine(100)) {
+        copy.restore(SnapshotFile.state(s));
+        assertEquals(sm.store().digest(), copy.store().digest());
+      }
+    }
+  }
+
+  @Test
   void successiveCheckpointsShareFiles_soAFollowerOfTheSameLineageLacksFew() {
     try (KvStateMachine leader = rocksMachine("leader"); KvStateMachine follower = rocksMachine("follower")) {
       load(leader, 20_000, 0);
