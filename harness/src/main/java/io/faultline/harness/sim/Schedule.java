@@ -20,7 +20,11 @@ import java.util.Map;
  * faults of one kind and others with many. The checkpoint policy (snapshot every {@code snapshotEntries}
  * applied entries, 0 none; {@code snapshotRetainEntries} kept by a leader for laggards) comes from a
  * stream of its own, so the other parameters of a seed are those it had before snapshots existed; a
- * schedule written before then (no such fields) replays without snapshots, as it ran.
+ * schedule written before then (no such fields) replays without snapshots, as it ran. Half the clean
+ * seeds, from a stream of their own again, take {@code snapshotFormat} {@value #SNAPSHOT_INCREMENTAL}:
+ * their snapshots are the records in chunks and a follower receives only the chunks it lacks (the
+ * offer, answer and delta of InstallSnapshot under the seed's faults); the others, and a schedule
+ * without the field, {@value #SNAPSHOT_LOGICAL}.
  *
  * <p>Membership, from a stream of its own as well: half the clean seeds and all those with
  * raft.single-step-membership (the other planted bugs' seeds stay as they were) run
@@ -37,7 +41,7 @@ import java.util.Map;
  */
 public record Schedule(long seed, String bug, int nodes, int spareNodes, int clients, String workload, int keys, long durationMs, int opsMax,
     int readPct, int casPct, String readMode, int entriesPerMsgMax, int inflightMsgsMax, long snapshotEntries,
-    long snapshotRetainEntries, double dropProbability, double duplicateProbability, long delayUsMin, long delayUsMax, double slowProbability,
+    long snapshotRetainEntries, String snapshotFormat, double dropProbability, double duplicateProbability, long delayUsMin, long delayUsMax, double slowProbability,
     long slowDelayUsMax, long fsyncUsMin, long fsyncUsMax, double stallProbability, long stallMs,
     double tornWriteProbability, double clockDriftMax, List<Double> clockRates, List<Fault> faults) {
 
@@ -72,6 +76,9 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     if (durationMs < 1 || durationMs > 600_000) throw new IllegalArgumentException("duration_ms must be in 1..600000, got " + durationMs);
     if (opsMax < 0) throw new IllegalArgumentException("ops_max must be >= 0, got " + opsMax);
     if (snapshotEntries < 0 || snapshotRetainEntries < 0) throw new IllegalArgumentException("snapshot_entries and snapshot_retain_entries must be >= 0");
+    if (!SNAPSHOT_LOGICAL.equals(snapshotFormat) && !SNAPSHOT_INCREMENTAL.equals(snapshotFormat)) {
+      throw new IllegalArgumentException("snapshot_format must be " + SNAPSHOT_LOGICAL + " or " + SNAPSHOT_INCREMENTAL + ", got " + snapshotFormat);
+    }
     if (readPct < 0 || casPct < 0 || readPct + casPct > 100) throw new IllegalArgumentException("read_pct + cas_pct must be in 0..100");
     if (!readMode.equals(READ_INDEX) && !readMode.equals(LEASE)) throw new IllegalArgumentException("read_mode must be read-index or lease, got " + readMode);
     if (bug != null && Bug.fromName(bug) == null) throw new IllegalArgumentException("unknown bug '" + bug + "'");
@@ -117,6 +124,9 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     for (int i = 0; i < nodes; i++) rates.add(edges ? (r.chance(0.5) ? 1 - driftMax : 1 + driftMax) : 1 + drift * (2 * r.nextDouble() - 1));
     List<Fault> faults = generateFaults(r, nodes, durationMs);
     long[] snapshots = snapshotPolicy(seed, bug);
+    // the planted bugs keep the seeds their budgets were measured on
+    String snapshotFormat = bug == null && SplitMix64.derive(seed, "snapshot-format").chance(SNAPSHOT_INCREMENTAL_SHARE)
+        ? SNAPSHOT_INCREMENTAL : SNAPSHOT_LOGICAL;
     int spares = membershipFaults(seed, bug, nodes, durationMs, faults);
     String workload = REGISTER;
     Random w = SplitMix64.derive(seed, "workload");
@@ -130,9 +140,16 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
       faults.sort((a, b) -> Long.compare(a.atMs(), b.atMs()));
     }
     return new Schedule(seed, bug == null ? null : bug.switchName(), nodes, spares, clients, workload, keys, durationMs, opsMax, readPct, casPct,
-        lease ? LEASE : READ_INDEX, entriesPerMsgMax, inflightMsgsMax, snapshots[0], snapshots[1], drop, dup, delayMin, delayMax, slow, slowMax,
+        lease ? LEASE : READ_INDEX, entriesPerMsgMax, inflightMsgsMax, snapshots[0], snapshots[1], snapshotFormat, drop, dup, delayMin, delayMax, slow, slowMax,
         fsyncMin, fsyncMax, stall, stallMs, torn, driftMax, rates, faults);
   }
+
+  /** Snapshots of the store's records, sent whole. */
+  public static final String SNAPSHOT_LOGICAL = "logical";
+  /** Snapshots of the store's records in chunks, a lagging follower sent only the chunks it lacks. */
+  public static final String SNAPSHOT_INCREMENTAL = "incremental";
+  /** Share of the clean seeds with incremental snapshots. */
+  static final double SNAPSHOT_INCREMENTAL_SHARE = 0.5;
 
   /** Snapshot every 0 (none), 5, 20 or 60 entries; 0, 10 or 50 kept for laggards. raft.truncate-committed always snapshots. */
   static final long[] SNAPSHOT_ENTRIES = {0, 5, 20, 60};
@@ -241,13 +258,13 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
 
   public Schedule withFaults(List<Fault> f) {
     return new Schedule(seed, bug, nodes, spareNodes, clients, workload, keys, durationMs, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
-        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
+        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, snapshotFormat, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, f);
   }
 
   public Schedule withOpsMax(int n) {
     return new Schedule(seed, bug, nodes, spareNodes, clients, workload, keys, durationMs, n, readPct, casPct, readMode, entriesPerMsgMax,
-        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
+        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, snapshotFormat, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, faults);
   }
 
@@ -255,7 +272,7 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     List<Fault> kept = new ArrayList<>();
     for (Fault f : faults) if (f.atMs() < ms) kept.add(f);
     return new Schedule(seed, bug, nodes, spareNodes, clients, workload, keys, ms, opsMax, readPct, casPct, readMode, entriesPerMsgMax,
-        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
+        inflightMsgsMax, snapshotEntries, snapshotRetainEntries, snapshotFormat, dropProbability, duplicateProbability, delayUsMin, delayUsMax, slowProbability, slowDelayUsMax,
         fsyncUsMin, fsyncUsMax, stallProbability, stallMs, tornWriteProbability, clockDriftMax, clockRates, kept);
   }
 
@@ -286,6 +303,7 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
     m.put("inflight_msgs_max", (long) inflightMsgsMax);
     m.put("snapshot_entries", snapshotEntries);
     m.put("snapshot_retain_entries", snapshotRetainEntries);
+    m.put("snapshot_format", snapshotFormat);
     m.put("drop_probability", dropProbability);
     m.put("duplicate_probability", duplicateProbability);
     m.put("delay_us_min", delayUsMin);
@@ -328,7 +346,8 @@ public record Schedule(long seed, String bug, int nodes, int spareNodes, int cli
         (int) num(m, "clients"), m.containsKey("workload") ? str(m, "workload") : REGISTER, (int) num(m, "keys"),
         num(m, "duration_ms"), (int) num(m, "ops_max"), (int) num(m, "read_pct"), (int) num(m, "cas_pct"), str(m, "read_mode"),
         (int) num(m, "entries_per_msg_max"), (int) num(m, "inflight_msgs_max"), m.containsKey("snapshot_entries") ? num(m, "snapshot_entries") : 0,
-        m.containsKey("snapshot_retain_entries") ? num(m, "snapshot_retain_entries") : 0, dbl(m, "drop_probability"),
+        m.containsKey("snapshot_retain_entries") ? num(m, "snapshot_retain_entries") : 0,
+        m.containsKey("snapshot_format") ? str(m, "snapshot_format") : SNAPSHOT_LOGICAL, dbl(m, "drop_probability"),
         dbl(m, "duplicate_probability"), num(m, "delay_us_min"), num(m, "delay_us_max"), dbl(m, "slow_probability"),
         num(m, "slow_delay_us_max"), num(m, "fsync_us_min"), num(m, "fsync_us_max"), dbl(m, "stall_probability"),
         num(m, "stall_ms"), dbl(m, "torn_write_probability"), dbl(m, "clock_drift_max"), rates, faults);

@@ -131,7 +131,9 @@ final class SimRun {
     List<Integer> peers = new ArrayList<>();
     for (int i = 1; i <= s.nodes(); i++) peers.add(i);
     Bug bug = s.bugSwitch();
-    WalConfig wal = WAL.withSnapshots(new WalConfig.SnapshotPolicy(s.snapshotEntries(), 0, 0, s.snapshotRetainEntries()));
+    WalConfig wal = WAL.withSnapshots(new WalConfig.SnapshotPolicy(s.snapshotEntries(), 0, 0, s.snapshotRetainEntries())
+        .withFormat(Schedule.SNAPSHOT_INCREMENTAL.equals(s.snapshotFormat()) ? WalConfig.SnapshotPolicy.Format.INCREMENTAL
+            : WalConfig.SnapshotPolicy.Format.LOGICAL));
     SimWorld.DiskConfig disk = new SimWorld.DiskConfig(s.fsyncUsMin() * 1000, s.fsyncUsMax() * 1000, s.stallProbability(),
         s.stallMs() * 1_000_000, s.tornWriteProbability());
     for (int i = 1; i <= total; i++) {
@@ -266,13 +268,16 @@ final class SimRun {
     m.put("virtual_ms", world.nowNs() / 1_000_000);
     long taken = 0;
     long installed = 0;
+    long byDelta = 0;
     for (int i = 1; i <= total; i++) {
       if (nodes[i] == null) continue;
       taken += nodes[i].snapshotsTaken();
       installed += nodes[i].snapshotsInstalled();
+      byDelta += nodes[i].snapshotsInstalledByDelta();
     }
     m.put("snapshots_taken", taken);
     m.put("snapshots_installed", installed);
+    m.put("snapshots_installed_by_delta", byDelta);
     return m;
   }
 

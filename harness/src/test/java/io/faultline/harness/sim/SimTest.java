@@ -46,9 +46,14 @@ class SimTest {
     long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     Map<String, Integer> membership = new java.util.TreeMap<>();
     Map<String, Long> txns = new java.util.TreeMap<>();
+    Map<String, Long> snapshots = new java.util.TreeMap<>();
     for (long seed = 1; seed <= 300; seed++) {
       SimRun.Outcome o = new SimRun(Schedule.generate(seed, null), false).run();
       assertNull(o.failure(), "seed " + seed + " " + o.schedule().describeParams());
+      String format = o.schedule().snapshotFormat();
+      snapshots.merge(format + "_runs", 1L, Long::sum);
+      snapshots.merge(format + "_installed", (Long) o.stats().get("snapshots_installed"), Long::sum);
+      snapshots.merge(format + "_installed_by_delta", (Long) o.stats().get("snapshots_installed_by_delta"), Long::sum);
       if (o.schedule().workload().equals(Schedule.LIST_APPEND)) {
         txns.merge("runs", 1L, Long::sum);
         for (String k : new String[] {"ops_ok", "ops_fail", "ops_info", "txns_compare_failed"}) txns.merge(k, (Long) o.stats().get(k), Long::sum);
@@ -64,8 +69,12 @@ class SimTest {
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     double cpuSecs = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
-    System.out.printf("sim: 300 clean seeds in %.1f s, %.1f s of CPU (%.0f seeds/s); membership events %s; list-append %s%n", secs,
-        cpuSecs, 300 / secs, membership, txns);
+    System.out.printf("sim: 300 clean seeds in %.1f s, %.1f s of CPU (%.0f seeds/s); membership events %s; list-append %s; snapshots %s%n", secs,
+        cpuSecs, 300 / secs, membership, txns, snapshots);
+    // half the seeds send snapshots incrementally, and many installs there take only the chunks the follower lacked; none elsewhere
+    assertTrue(snapshots.getOrDefault("incremental_runs", 0L) >= 120, snapshots.toString());
+    assertTrue(snapshots.getOrDefault("incremental_installed_by_delta", 0L) >= 50, snapshots.toString());
+    assertEquals(0L, snapshots.getOrDefault("logical_installed_by_delta", 0L), snapshots.toString());
     // the seeds do exercise what they claim to: changes that complete, transfers, leaders crashed inside a change
     assertTrue(membership.getOrDefault("membership-reached", 0) >= 50, membership.toString());
     assertTrue(membership.getOrDefault("transfer-leader", 0) >= 20, membership.toString());

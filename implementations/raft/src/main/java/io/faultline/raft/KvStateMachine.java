@@ -112,18 +112,20 @@ public final class KvStateMachine implements AutoCloseable {
   }
 
   /**
-   * The state as of {@code index} as a snapshot: a checkpoint archive when asked for and the engine can
-   * take one, else the logical copy. Taken on the event thread (a checkpoint is a flush and hard links;
+   * The state as of {@code index} as a snapshot: when archives are asked for, a checkpoint archive if
+   * the engine can take one, else its records in chunks ({@link SnapshotArchive#chunked}); otherwise the
+   * logical copy. Taken on the event thread (a checkpoint is a flush and hard links;
    * its files are then read into the snapshot's one buffer).
    */
   Snapshot snapshot(long index, long term) {
-    Path scratch = archives && engine instanceof Checkpointable ? engines.checkpointScratch() : null;
-    if (scratch == null) return SnapshotFile.encode(index, term, snapshotStateBytes(), this::writeSnapshotState);
+    if (!archives) return SnapshotFile.encode(index, term, snapshotStateBytes(), this::writeSnapshotState);
+    Membership m = store.membership();
+    byte[] membership = m == null ? new byte[0] : m.encode();
+    Path scratch = engine instanceof Checkpointable ? engines.checkpointScratch() : null;
+    if (scratch == null) return SnapshotFile.encode(index, term, SnapshotArchive.chunked(membership, engine));
     try {
       deleteTree(scratch);
       List<Checkpointable.CheckpointFile> files = ((Checkpointable) engine).checkpoint(scratch);
-      Membership m = store.membership();
-      byte[] membership = m == null ? new byte[0] : m.encode();
       long bytes = SnapshotArchive.stateBytes(membership, files);
       if (bytes > Integer.MAX_VALUE - 64) throw new IllegalStateException("checkpoint of " + bytes + " bytes is too large for one snapshot");
       return SnapshotFile.encode(index, term, (int) bytes, b -> {
@@ -184,6 +186,12 @@ public final class KvStateMachine implements AutoCloseable {
     check(b); // before the current state is given up
     engine.close();
     engine = engines.fresh();
+    insertRecords(b);
+    store = new MvccStore(engine, sessionsMax, skipConflictCheck);
+  }
+
+  /** Writes the records of a logical state (checked) into the engine, in batches. */
+  private void insertRecords(ByteBuffer b) {
     int n = b.getInt();
     KvBatch batch = new KvBatch();
     long batchBytes = 0;
@@ -201,11 +209,18 @@ public final class KvStateMachine implements AutoCloseable {
       }
     }
     if (batch.size() > 0) engine.write(batch);
-    store = new MvccStore(engine, sessionsMax, skipConflictCheck);
   }
 
   private void restoreArchive(ByteBuffer state) {
     List<SnapshotArchive.FileEntry> files = SnapshotArchive.table(state, true).files(); // before the current state is given up
+    if (SnapshotArchive.isChunks(state)) {
+      for (SnapshotArchive.FileEntry f : files) check(SnapshotArchive.contents(state, f));
+      engine.close();
+      engine = engines.fresh();
+      for (SnapshotArchive.FileEntry f : files) insertRecords(SnapshotArchive.contents(state, f));
+      store = new MvccStore(engine, sessionsMax, skipConflictCheck);
+      return;
+    }
     engine.close();
     engine = engines.fromFiles(files, state);
     if (engine == null) {

@@ -91,6 +91,7 @@ public final class RaftNode {
   private volatile long snapshotLastBytes;
   private volatile long snapshotInstalledLastBytes;
   private volatile long snapshotReceivedLastBytes;
+  private volatile long snapshotsInstalledByDelta;
   private volatile long snapshotsInstalled;
   private volatile long walSegmentsDeleted;
   private volatile long snapshotsSentSeen;
@@ -227,6 +228,9 @@ public final class RaftNode {
 
   /** Bytes received for the last snapshot installed from a leader: all of it, or only the checkpoint files this node lacked. Safe from any thread. */
   public long snapshotReceivedLastBytes() { return snapshotReceivedLastBytes; }
+
+  /** Snapshots installed from a leader of which only a delta (the chunks or files this node lacked) was received. Safe from any thread. */
+  public long snapshotsInstalledByDelta() { return snapshotsInstalledByDelta; }
 
   /** Snapshots installed from a leader. Safe from any thread. */
   public long snapshotsInstalled() { return snapshotsInstalled; }
@@ -459,6 +463,7 @@ public final class RaftNode {
       snapshotLastBytes = snap.bytes().length;
       snapshotInstalledLastBytes = snap.bytes().length;
       snapshotReceivedLastBytes = core.snapshotReceivedLastBytes();
+      if (snapshotReceivedLastBytes < snap.bytes().length) snapshotsInstalledByDelta++;
       if (snap.index() > snapshotIndex) {
         snapshotIndex = snap.index();
         snapshotAtNs = env.clock().monotonicNs();

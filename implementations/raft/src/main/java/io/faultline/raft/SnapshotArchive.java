@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * Snapshots that are an engine's checkpoint (RocksDB's files), and their incremental transfer.
  *
- * <p>State format inside a {@link SnapshotFile} (big-endian): the marker {@value #MARKER} (a logical
- * state starts with its record count, never negative), the configuration at the snapshot's index
+ * <p>State format inside a {@link SnapshotFile} (big-endian): a marker — {@value #MARKER} for an
+ * engine's checkpoint files, {@value #MARKER_CHUNKS} for chunks of records (a logical state starts
+ * with its record count, never negative) — the configuration at the snapshot's index
  * ({@link Membership#encode}, length-prefixed, 0 for none) so that the Raft core reads it without an
  * engine, the file count, per file its name (u16 length, UTF-8), size (8) and CRC32C (4), then the
  * files' contents in table order.
@@ -28,9 +29,20 @@ import java.util.Map;
  * contents; the follower puts them back from its own snapshot ({@link #assemble}) and checks the whole
  * with the snapshot's CRC32C, so a delta is installed only as exactly the leader's snapshot. A follower
  * that holds nothing gets every file: the full snapshot is the fallback.
+ *
+ * <p>Record chunks: an engine that keeps no files (the in-memory one of the simulator and tests) makes
+ * its archive of the store's records cut into chunks, each in the logical state's format (u32 count,
+ * then the records), a chunk ending after a record whose key hashes to 0 modulo {@value #CHUNK_KEYS}
+ * (or at {@value #CHUNK_BYTES_MAX} bytes), named by its CRC32C and size: boundaries depend on the keys,
+ * not on what came before, so a chunk none of whose records changed keeps its name, size and CRC32C
+ * from one snapshot to the next and travels only once — the same transfer as RocksDB's files.
  */
 final class SnapshotArchive {
   static final int MARKER = -1;
+  static final int MARKER_CHUNKS = -2;
+  /** Records per chunk of a chunked archive, on average (a chunk ends after a key whose hash is 0 modulo this). */
+  static final int CHUNK_KEYS = 16;
+  static final int CHUNK_BYTES_MAX = 1 << 20;
   /** "FLSD": a delta, not a snapshot ("FLSN"). */
   static final int DELTA_MAGIC = 0x464C5344;
   static final int NAME_BYTES_MAX = 255;
@@ -47,7 +59,13 @@ final class SnapshotArchive {
 
   private SnapshotArchive() {}
 
-  static boolean isArchive(ByteBuffer state) { return state.remaining() >= 4 && state.getInt(state.position()) == MARKER; }
+  static boolean isArchive(ByteBuffer state) { return isFiles(state) || isChunks(state); }
+
+  /** An archive of an engine's checkpoint files. */
+  static boolean isFiles(ByteBuffer state) { return state.remaining() >= 4 && state.getInt(state.position()) == MARKER; }
+
+  /** An archive of record chunks. */
+  static boolean isChunks(ByteBuffer state) { return state.remaining() >= 4 && state.getInt(state.position()) == MARKER_CHUNKS; }
 
   static boolean isArchive(Snapshot s) { return isArchive(SnapshotFile.state(s)); }
 
@@ -60,11 +78,7 @@ final class SnapshotArchive {
 
   /** Puts the state (table, then each file read from {@code dir}) into {@code b} at its position. */
   static void write(ByteBuffer b, byte[] membership, List<CheckpointFile> files, Path dir) throws IOException {
-    b.putInt(MARKER).putInt(membership.length).put(membership).putInt(files.size());
-    for (CheckpointFile f : files) {
-      byte[] name = utf8(f.name());
-      b.putShort((short) name.length).put(name).putLong(f.sizeBytes()).putInt(f.crc32c());
-    }
+    putTable(b, MARKER, membership, files);
     for (CheckpointFile f : files) {
       int end = b.position() + (int) f.sizeBytes();
       try (InputStream in = Files.newInputStream(dir.resolve(f.name()))) {
@@ -77,6 +91,51 @@ final class SnapshotArchive {
     }
   }
 
+  private static void putTable(ByteBuffer b, int marker, byte[] membership, List<CheckpointFile> files) {
+    b.putInt(marker).putInt(membership.length).put(membership).putInt(files.size());
+    for (CheckpointFile f : files) {
+      byte[] name = utf8(f.name());
+      b.putShort((short) name.length).put(name).putLong(f.sizeBytes()).putInt(f.crc32c());
+    }
+  }
+
+  /** A chunked archive's state: the table, then the chunks (each a logical state of its records). */
+  static byte[] chunked(byte[] membership, io.faultline.raft.mvcc.KvEngine engine) {
+    List<byte[]> chunks = new ArrayList<>();
+    java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream();
+    int[] count = {0};
+    java.util.zip.CRC32C keyHash = new java.util.zip.CRC32C();
+    Runnable cut = () -> {
+      byte[] records = current.toByteArray();
+      chunks.add(ByteBuffer.allocate(4 + records.length).putInt(count[0]).put(records).array());
+      current.reset();
+      count[0] = 0;
+    };
+    engine.scan(new byte[0], new byte[] {(byte) 0xFF}, (k, v) -> {
+      ByteBuffer r = ByteBuffer.allocate(8 + k.length + v.length).putInt(k.length).put(k).putInt(v.length).put(v);
+      current.write(r.array(), 0, r.capacity());
+      count[0]++;
+      keyHash.reset();
+      keyHash.update(k);
+      if (keyHash.getValue() % CHUNK_KEYS == 0 || current.size() >= CHUNK_BYTES_MAX) cut.run();
+      return true;
+    });
+    if (count[0] > 0) cut.run();
+    List<CheckpointFile> files = new ArrayList<>(chunks.size());
+    for (byte[] c : chunks) {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(c);
+      files.add(new CheckpointFile(String.format("%08x-%d.chunk", crc.getValue(), c.length), c.length, (int) crc.getValue()));
+    }
+    long bytes = stateBytes(membership, files);
+    if (bytes > Integer.MAX_VALUE - 64) throw new IllegalStateException("state of " + bytes + " bytes is too large for one snapshot");
+    ByteBuffer b = ByteBuffer.allocate((int) bytes);
+    putTable(b, MARKER_CHUNKS, membership, files);
+    for (byte[] c : chunks) b.put(c);
+    if (b.hasRemaining()) throw new IllegalStateException("chunked archive miscounted: " + b.remaining() + " bytes left");
+    return b.array();
+  }
+
   /**
    * Parses the table at the buffer's position; with {@code contents} the files' contents must follow
    * it exactly. IllegalArgumentException naming what is wrong.
@@ -84,7 +143,8 @@ final class SnapshotArchive {
   static Table table(ByteBuffer state, boolean contents) {
     ByteBuffer b = state.slice();
     try {
-      if (b.getInt() != MARKER) throw new IllegalArgumentException("not a checkpoint archive");
+      int marker = b.getInt();
+      if (marker != MARKER && marker != MARKER_CHUNKS) throw new IllegalArgumentException("not a checkpoint archive");
       int ml = b.getInt();
       if (ml < 0 || ml > b.remaining()) throw new IllegalArgumentException("bad configuration length " + ml);
       byte[] membership = new byte[ml];

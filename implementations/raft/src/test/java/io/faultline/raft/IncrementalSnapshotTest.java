@@ -290,6 +290,30 @@ class IncrementalSnapshotTest {
   }
 
   @Test
+  void memoryMachineSnapshotsIntoRecordChunks_thatLaterSnapshotsMostlyShare() {
+    try (KvStateMachine a = new KvStateMachine(io.faultline.raft.mvcc.MemoryEngine::new, true, 100, false);
+        KvStateMachine b = new KvStateMachine(100)) {
+      a.apply(1, Membership.ofVoters(List.of(1, 2, 3)).encode());
+      load(a, 2_000, 0);
+      Snapshot first = a.snapshot(a.appliedIndex(), 2);
+      assertTrue(SnapshotArchive.isChunks(SnapshotFile.state(first)), "chunks of records");
+      assertEquals(Membership.ofVoters(List.of(1, 2, 3)), KvStateMachine.membershipIn(SnapshotFile.state(first)));
+      SnapshotArchive.Table t = SnapshotArchive.table(SnapshotFile.state(first), true);
+      assertTrue(t.files().size() > 20, "many chunks: " + t.files().size());
+      load(a, 20, 2_000);
+      Snapshot second = a.snapshot(a.appliedIndex(), 2);
+      byte[] delta = SnapshotArchive.delta(second, SnapshotArchive.held(SnapshotArchive.offer(second), first));
+      assertTrue(delta.length < second.bytes().length / 2, "20 writes change few chunks: delta " + delta.length + " of " + second.bytes().length);
+      String[] problem = new String[1];
+      Snapshot assembled = SnapshotArchive.assemble(delta, first, problem);
+      assertNotNull(assembled, problem[0]);
+      b.restore(SnapshotFile.state(assembled));
+      assertEquals(a.store().digest(), b.store().digest());
+      assertEquals(a.contents(), b.contents());
+    }
+  }
+
+  @Test
   void successiveCheckpointsShareFiles_soAFollowerOfTheSameLineageLacksFew() {
     try (KvStateMachine leader = rocksMachine("leader"); KvStateMachine follower = rocksMachine("follower")) {
       load(leader, 20_000, 0);
