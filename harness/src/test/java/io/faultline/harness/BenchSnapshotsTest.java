@@ -67,6 +67,11 @@ class BenchSnapshotsTest {
     assertTrue(errText().contains("--wal-segment-bytes"), errText());
     assertEquals(2, bench(dir, "--system", "raft", "--workload", "catch-up", "--node-heap-mb", "64"));
     assertTrue(errText().contains("--node-heap-mb") && errText().contains("'64'"), errText());
+    assertEquals(2, bench(dir, "--system", "raft", "--workload", "catch-up", "--rounds", "0"));
+    assertTrue(errText().contains("--rounds") && errText().contains("'0'"), errText());
+    assertEquals(2, bench(dir, "--system", "raft", "--workload", "catch-up", "--snapshot-format", "zip"));
+    assertTrue(errText().contains("--snapshot-format") && errText().contains("'zip'") && errText().contains("incremental"), errText());
+    assertTrue(Files.notExists(dir.resolve("bench")), "no bench directory for refused input");
   }
 
   @Test
@@ -91,6 +96,8 @@ class BenchSnapshotsTest {
     BenchSnapshotSpec snap = new BenchSnapshotSpec(List.of(1000L, 0L), 60_000, 100_000_000, -1, -1, -1);
     assertEquals(" --intervals 1000,0", snap.flags("recovery"));
     assertEquals(" --down 1m --state-bytes 100000000", snap.flags("catch-up"));
+    BenchSnapshotSpec rounds = new BenchSnapshotSpec(List.of(1000L), 20_000, 0, -1, -1, 1536, 2, "checkpoint");
+    assertEquals(" --down 20s --node-heap-mb 1536 --rounds 2 --snapshot-format checkpoint", rounds.flags("catch-up"));
   }
 
   @Test
