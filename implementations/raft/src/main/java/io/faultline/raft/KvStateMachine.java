@@ -26,13 +26,13 @@ import java.util.Map;
  * <p>Entries: a {@link Stamp}ed {@link Command} or txn ({@link io.faultline.raft.mvcc.TxnCodec}), a
  * configuration, or a no-op; each applies at its Raft index with the stamp's time.
  *
- * <p>Snapshots are either the engine's records, all of them, in key order — a full, logical copy, so the
+ * <p>Snapshots are the engine's records, all of them, in key order — a full, logical copy, so the
  * receiver may run another engine: u32 record count, then per record u32 key length, key, u32 value
- * length, value — or, when the engine can take checkpoints and archives are asked for, the engine's
- * checkpoint files ({@link SnapshotArchive}), which a follower receives only in part. Restoring a
- * logical state replaces the engine with a fresh one ({@link Engines#fresh}) filled from it; an archive's
- * files become the engine ({@link Engines#fromFiles}), or, for an engine in memory, are read through a
- * RocksDB opened on a scratch copy of them.
+ * length, value — or, when archives are asked for, a {@link SnapshotArchive} that a follower receives
+ * only in part: the engine's checkpoint files when it can take checkpoints (RocksDB), else those records
+ * in chunks. Restoring logical records or chunks replaces the engine with a fresh one
+ * ({@link Engines#fresh}) filled from them; checkpoint files become the engine ({@link Engines#fromFiles}),
+ * or, for an engine in memory, are read through a RocksDB opened on a scratch copy of them.
  */
 public final class KvStateMachine implements AutoCloseable {
   /** A command's outcome: {@code ok} false only for a failed CAS; {@code value} a read's or CAS's current value (a Long or a String). */
@@ -192,23 +192,37 @@ public final class KvStateMachine implements AutoCloseable {
 
   /** Writes the records of a logical state (checked) into the engine, in batches. */
   private void insertRecords(ByteBuffer b) {
+    Loader loader = new Loader(engine);
     int n = b.getInt();
-    KvBatch batch = new KvBatch();
-    long batchBytes = 0;
     for (int i = 0; i < n; i++) {
       byte[] k = new byte[b.getInt()];
       b.get(k);
       byte[] v = new byte[b.getInt()];
       b.get(v);
+      loader.put(k, v);
+    }
+    loader.flush();
+  }
+
+  /** Puts records into an engine in batches of at most {@link KvBatch#MUTATIONS_MAX} mutations and {@link #RESTORE_BATCH_BYTES_MAX} bytes. */
+  private static final class Loader {
+    private final KvEngine engine;
+    private KvBatch batch = new KvBatch();
+    private long batchBytes;
+
+    Loader(KvEngine engine) { this.engine = engine; }
+
+    void put(byte[] k, byte[] v) {
       batch.put(k, v);
       batchBytes += k.length + v.length;
-      if (batch.size() >= KvBatch.MUTATIONS_MAX || batchBytes >= RESTORE_BATCH_BYTES_MAX) {
-        engine.write(batch);
-        batch = new KvBatch();
-        batchBytes = 0;
-      }
+      if (batch.size() >= KvBatch.MUTATIONS_MAX || batchBytes >= RESTORE_BATCH_BYTES_MAX) flush();
     }
-    if (batch.size() > 0) engine.write(batch);
+
+    void flush() {
+      if (batch.size() > 0) engine.write(batch);
+      batch = new KvBatch();
+      batchBytes = 0;
+    }
   }
 
   private void restoreArchive(ByteBuffer state) {
@@ -230,22 +244,14 @@ public final class KvStateMachine implements AutoCloseable {
       try {
         scratch = Files.createTempDirectory("faultline-archive-");
         writeFiles(scratch, files, state);
-        KvBatch batch = new KvBatch();
-        long[] batchBytes = {0};
-        KvBatch[] current = {batch};
+        Loader loader = new Loader(engine);
         try (RocksEngine rocks = RocksEngine.open(scratch)) {
           rocks.scan(new byte[0], new byte[] {(byte) 0xFF}, (k, v) -> {
-            current[0].put(k, v);
-            batchBytes[0] += k.length + v.length;
-            if (current[0].size() >= KvBatch.MUTATIONS_MAX || batchBytes[0] >= RESTORE_BATCH_BYTES_MAX) {
-              engine.write(current[0]);
-              current[0] = new KvBatch();
-              batchBytes[0] = 0;
-            }
+            loader.put(k, v);
             return true;
           });
         }
-        if (current[0].size() > 0) engine.write(current[0]);
+        loader.flush();
       } catch (IOException e) {
         throw new UncheckedIOException("archive could not be read: " + e.getMessage(), e);
       } finally {

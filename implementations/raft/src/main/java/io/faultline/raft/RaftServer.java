@@ -223,11 +223,7 @@ public final class RaftServer implements AutoCloseable {
    */
   static io.faultline.raft.mvcc.KvEngine freshStateEngine(Path dir) {
     try {
-      if (java.nio.file.Files.exists(dir)) {
-        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
-          for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) java.nio.file.Files.delete(p);
-        }
-      }
+      KvStateMachine.deleteTree(dir);
       return io.faultline.raft.mvcc.RocksEngine.open(dir);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("state store " + dir + " could not be opened: " + e.getMessage(), e);
