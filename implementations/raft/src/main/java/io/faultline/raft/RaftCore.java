@@ -141,11 +141,10 @@ public final class RaftCore {
     boolean recentActive = true;
     long lastProgressTick;
     /**
-     * Index of the snapshot being sent, -1 when none; the snapshot itself (kept until the transfer ends,
-     * even when a newer one is taken meanwhile, so a long transfer is not restarted by every snapshot);
-     * and the bytes the follower holds.
+     * The snapshot being sent, null when none (kept until the transfer ends, even when a newer one is
+     * taken meanwhile, so a long transfer is not restarted by every snapshot); and below, the bytes the
+     * follower holds.
      */
-    long snapshotIndex = -1;
     Snapshot sending;
     /**
      * What is sent of {@code sending}: its bytes, or a delta of the files the follower lacks
@@ -159,7 +158,6 @@ public final class RaftCore {
     long inflightBytes;
 
     void endTransfer() {
-      snapshotIndex = -1;
       sending = null;
       payload = null;
     }
@@ -928,10 +926,9 @@ public final class RaftCore {
   private void sendSnapshot(int peer, Progress pr) {
     if (snapshot == null) throw new IllegalStateException("log starts after " + logBase + " but there is no snapshot");
     // a transfer under way keeps its snapshot; one not yet started (or back at its start) takes the newest
-    if (pr.snapshotIndex < 0 || pr.sending == null || (pr.snapshotOffset == 0 && pr.sending.index() != snapshot.index())) {
+    if (pr.sending == null || (pr.snapshotOffset == 0 && pr.sending.index() != snapshot.index())) {
       if (pr.snapshotStartTick < 0) pr.snapshotStartTick = tick;
       pr.sending = snapshot;
-      pr.snapshotIndex = snapshot.index();
       pr.snapshotOffset = 0;
       pr.payload = null;
       pr.paused = false;
@@ -967,7 +964,7 @@ public final class RaftCore {
     if (pr == null) return;
     pr.recentActive = true;
     if (m.reject()) {
-      if (pr.sending == null || m.index() != pr.snapshotIndex || m.logTerm() != pr.sending.term()) return;
+      if (pr.sending == null || m.index() != pr.sending.index() || m.logTerm() != pr.sending.term()) return;
       if (m.data().length > 0) {
         // the answer to an offer: send what the follower lacks (a second answer to the same offer changes nothing)
         if (pr.payload != null) return;
@@ -999,7 +996,7 @@ public final class RaftCore {
       if (role == Role.LEADER) sendAppend(m.from());
       return;
     }
-    if (pr.sending == null || pr.payload == null || m.index() != pr.snapshotIndex) return;
+    if (pr.sending == null || pr.payload == null || m.index() != pr.sending.index()) return;
     // The follower holds exactly what the chunk in flight starts from: an answer to a duplicate (a chunk
     // sent again on a heartbeat response). Sending on it too would start a second chain of chunks, and
     // every heartbeat another: a large transfer then drowns in copies of itself.
